@@ -1,0 +1,50 @@
+"""Where things are in the project, and the commands of its virtual environment."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from invoke.exceptions import Exit
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV = ROOT / ".venv"
+SERVICES = ROOT / "services"
+SHARED = ROOT / "shared"
+BUILD = ROOT / "build"
+# Source folders every linter looks at; services are type-checked one by one.
+PYTHON_SOURCES = ("services", "shared", "devtasks", "tests", "tasks.py")
+# Packages each Lambda bundle gets in vendor/; devkit is for development only.
+RUNTIME_SHARED_PACKAGES = ("config", "data", "auth")
+
+
+def venv_bin(name: str) -> str:
+    """Path of a command installed in .venv, relative to the project root (for c.run)."""
+    folder = "Scripts" if sys.platform == "win32" else "bin"
+    return str((VENV / folder / name).relative_to(ROOT))
+
+
+def require_venv() -> None:
+    """Stop with one clear line when `invoke setup` has not been run yet."""
+    if not (VENV / "pyvenv.cfg").is_file():
+        raise Exit("No .venv in the project: run `invoke setup` first.", code=1)
+
+
+def service_names() -> list[str]:
+    """Every service: a folder of services/ with an app.py."""
+    return sorted(path.parent.name for path in SERVICES.glob("*/app.py"))
+
+
+def shared_packages() -> list[str]:
+    """Every shared package: a folder of shared/ with a pyproject.toml."""
+    return sorted(path.parent.name for path in SHARED.glob("*/pyproject.toml"))
+
+
+def checked_services(name: str) -> list[str]:
+    """`[name]` if it is a service, every service if `name` is empty; Exit otherwise."""
+    services = service_names()
+    if not name:
+        return services
+    if name not in services:
+        raise Exit(f"Unknown service {name!r}; the services are: {', '.join(services)}.", code=1)
+    return [name]

@@ -1,0 +1,33 @@
+"""Checking a --stage value against invoke.yaml before it goes anywhere near AWS or a shell."""
+
+from __future__ import annotations
+
+import re
+
+from invoke import Context
+from invoke.exceptions import Exit
+
+# The same rule as the config package's STAGE_PATTERN: resource names and shell
+# commands are built from stage names, so nothing else may get through.
+_STAGE = re.compile(r"[a-z][a-z0-9-]{0,15}")
+
+
+def stage_names(c: Context) -> list[str]:
+    """The project's stages, in the order invoke.yaml lists them."""
+    return list(c.config.stages.keys())
+
+
+def stage_region(c: Context, stage: str) -> str:
+    """The AWS region a stage lives in: its own `region`, else the project's."""
+    return str(c.config.stages[stage].get("region") or c.config.project.region)
+
+
+def checked_stage(c: Context, stage: str) -> str:
+    """Return `stage` if invoke.yaml defines it; otherwise Exit naming the valid stages."""
+    names = stage_names(c)
+    if not stage:
+        raise Exit(f"--stage is required; the stages are: {', '.join(names)}.", code=1)
+    if not _STAGE.fullmatch(stage) or stage not in names:
+        # repr() escapes control characters, so a hostile name cannot rewrite the terminal.
+        raise Exit(f"Unknown stage {stage[:40]!r}; the stages are: {', '.join(names)}.", code=1)
+    return stage

@@ -1,0 +1,56 @@
+"""The __service__ service's HTTP API: routes only; the work happens in chalicelib/."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Chalice, Response
+
+from chalicelib.composition import dependencies
+from chalicelib.http import (
+    created,
+    current_request,
+    expected_version,
+    no_content,
+    page_params,
+    version_header,
+)
+
+app = Chalice(app_name="{{ cookiecutter.__resource_prefix }}-__service__")
+
+
+@app.route("/__service__", methods=["POST"])
+def create_record() -> Response:
+    record = dependencies.get().records.create(current_request(app).json_body)
+    return created(f"/__service__/{record.id}", record)
+
+
+@app.route("/__service__", methods=["GET"])
+def list_records() -> dict[str, Any]:
+    limit, page_token = page_params(current_request(app).query_params)
+    page = dependencies.get().records.list(limit, page_token)
+    return {
+        "items": [record.to_json() for record in page.records],
+        "next_token": page.next_token,
+    }
+
+
+@app.route("/__service__/{record_id}", methods=["GET"])
+def get_record(record_id: str) -> Response:
+    record = dependencies.get().records.get(record_id)
+    return Response(body=record.to_json(), headers=version_header(record))
+
+
+@app.route("/__service__/{record_id}", methods=["PUT"])
+def replace_record(record_id: str) -> Response:
+    request = current_request(app)
+    record = dependencies.get().records.replace(
+        record_id, request.json_body, expected_version(request.headers.get("if-match"))
+    )
+    return Response(body=record.to_json(), headers=version_header(record))
+
+
+@app.route("/__service__/{record_id}", methods=["DELETE"])
+def delete_record(record_id: str) -> Response:
+    dependencies.get().records.delete(record_id)
+    return no_content()

@@ -1,0 +1,1 @@
+"""The __service__ service's logic; app.py only routes to it."""

@@ -1,0 +1,35 @@
+"""The composition root: the one place that builds the service's clients and collaborators."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from {{ cookiecutter.project_slug }}_config import Provider, ServiceSettings
+from {{ cookiecutter.project_slug }}_data import RecordRepository, dynamodb_client
+
+from .records import RecordService
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    """Everything the routes use. Tests build their own and hand it to `dependencies.override`."""
+
+    settings: ServiceSettings
+    records: RecordService
+
+
+def build_dependencies(settings: ServiceSettings) -> Dependencies:
+    """Wire the service for `settings` against the DynamoDB endpoint boto3 is configured for."""
+    repository = RecordRepository(dynamodb_client(settings.region), settings.table_name)
+    return Dependencies(
+        settings=settings,
+        records=RecordService(repository, new_id=lambda: uuid.uuid4().hex),
+    )
+
+
+def _from_environment() -> Dependencies:
+    return build_dependencies(ServiceSettings.from_environ())
+
+
+dependencies: Provider[Dependencies] = Provider(_from_environment)

@@ -1,0 +1,21 @@
+"""What the repository raises; each maps to one HTTP status in the services."""
+
+
+class DataError(Exception):
+    """Base of every error the data package raises on purpose."""
+
+
+class RecordNotFound(DataError):
+    """No record has the requested id."""
+
+
+class RecordExists(DataError):
+    """A record with that id exists already."""
+
+
+class VersionConflict(DataError):
+    """The record changed since the caller read it (optimistic locking)."""
+
+
+class InvalidPageToken(DataError):
+    """A pagination token was not one this package issued."""

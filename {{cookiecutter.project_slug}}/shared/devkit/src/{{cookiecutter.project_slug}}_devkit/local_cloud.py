@@ -1,0 +1,67 @@
+"""An AWS emulator on 127.0.0.1 (moto's server), and the environment that points boto3 at it."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+
+from moto.server import ThreadedMotoServer
+
+# Names of variables that could send a boto3 call elsewhere than the emulator.
+_LEAKY_PREFIXES = ("AWS_ENDPOINT_URL_",)
+_LEAKY_NAMES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
+
+
+class LocalCloud:
+    """moto's server in a thread of this process. Starts in about a second."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+        self._endpoint: str | None = None
+
+    def start(self) -> str:
+        """Start serving and return the endpoint URL (the real port if 0 was asked)."""
+        # One line per request on stderr drowns everything else out.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        self._server.start()
+        host, port = self._server.get_host_and_port()
+        self._endpoint = f"http://{host}:{port}"
+        return self._endpoint
+
+    @property
+    def endpoint_url(self) -> str:
+        """The URL boto3 should call; only valid after start()."""
+        if self._endpoint is None:
+            raise RuntimeError("the local cloud is not started")
+        return self._endpoint
+
+    def stop(self) -> None:
+        """Stop serving; all emulated resources are gone afterwards."""
+        self._server.stop()
+        self._endpoint = None
+
+
+def emulator_environment(
+    endpoint_url: str, region: str, base: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Return `base` (default: os.environ) changed so that boto3 can reach only the emulator.
+
+    Credentials are fake, shared config files are hidden and per-service endpoint
+    overrides are dropped: nothing in a developer's setup can route a call to AWS.
+    """
+    env = {
+        name: value
+        for name, value in (os.environ if base is None else base).items()
+        if name not in _LEAKY_NAMES and not name.startswith(_LEAKY_PREFIXES)
+    }
+    env.update(
+        AWS_ENDPOINT_URL=endpoint_url,
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",  # noqa: S106  # pragma: allowlist secret
+        AWS_DEFAULT_REGION=region,
+        AWS_REGION=region,
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+    )
+    return env

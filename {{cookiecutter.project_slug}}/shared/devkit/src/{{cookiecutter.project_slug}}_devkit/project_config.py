@@ -1,0 +1,74 @@
+"""The project's own settings and stages, read from invoke.yaml: the one source of truth."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+CONFIG_FILE = "invoke.yaml"
+
+
+@dataclass(frozen=True)
+class StageConfig:
+    """One stage: its name, whether changes need confirmation, and where it lives."""
+
+    name: str
+    protected: bool
+    region: str
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    """Names and stages of the project rooted at `root`."""
+
+    root: Path
+    slug: str
+    prefix: str
+    region: str
+    stages: dict[str, StageConfig]
+
+    @property
+    def services(self) -> list[str]:
+        """The services, one per folder of services/ that holds a Chalice app."""
+        return sorted(path.parent.name for path in (self.root / "services").glob("*/app.py"))
+
+    def stack_name(self, stage: str) -> str:
+        """Name of the CloudFormation stack that holds a stage's own resources."""
+        return f"{self.prefix}-{stage}"
+
+    def table_name(self, stage: str, service: str) -> str:
+        """Name of a service's table in a stage; infra/stage.yaml builds the same."""
+        return f"{self.prefix}-{stage}-{service}"
+
+
+def find_project_root(start: Path | None = None) -> Path:
+    """Return the nearest folder at or above `start` (default: cwd) holding invoke.yaml."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_FILE).is_file() and (folder / "services").is_dir():
+            return folder
+    raise FileNotFoundError(f"no {CONFIG_FILE} with a services/ folder at or above {here}")
+
+
+def load_project_config(root: Path | None = None) -> ProjectConfig:
+    """Read invoke.yaml of the project at `root` (default: found from the cwd)."""
+    root = root or find_project_root()
+    raw = yaml.safe_load((root / CONFIG_FILE).read_text(encoding="utf-8"))
+    project = raw["project"]
+    stages = {
+        name: StageConfig(
+            name=name,
+            protected=bool(values.get("protected", False)),
+            region=values.get("region", project["region"]),
+        )
+        for name, values in raw["stages"].items()
+    }
+    return ProjectConfig(
+        root=root,
+        slug=project["slug"],
+        prefix=project["prefix"],
+        region=project["region"],
+        stages=stages,
+    )

@@ -1,0 +1,16 @@
+"""The project's tasks: `invoke --list` shows them. Each body lives in devtasks/<concern>.py."""
+
+from invoke import Collection
+
+from devtasks import environment, git_hooks, local_dev, packaging, quality, testing
+
+ns = Collection()
+ns.add_task(environment.setup)
+ns.add_task(environment.lock)
+ns.add_task(quality.lint)
+ns.add_task(quality.typecheck)
+ns.add_task(quality.format_)
+ns.add_collection(git_hooks.ns)
+ns.add_task(testing.run_tests)
+ns.add_task(packaging.package)
+ns.add_task(local_dev.dev)
