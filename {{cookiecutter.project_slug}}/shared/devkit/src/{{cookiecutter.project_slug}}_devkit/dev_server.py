@@ -6,13 +6,14 @@ Run as `python -m <project>_devkit.dev_server --stage dev` (what `invoke dev` do
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
-
-import boto3
 
 from .local_cloud import LocalCloud, emulator_environment
 from .project_config import ProjectConfig, load_project_config
@@ -65,15 +66,22 @@ def serve(project: ProjectConfig, stage: str, host: str, cloud_port: int, first_
         create_stage_stack(
             project,
             stage,
-            boto3.client("cloudformation", region_name=region, endpoint_url=endpoint),
-            boto3.client("dynamodb", region_name=region, endpoint_url=endpoint),
+            cloud.client("cloudformation", region),
+            cloud.client("dynamodb", region),
         )
         print(f"Local cloud (moto) on {endpoint}: stage {stage} created from infra/stage.yaml")
         chalice = str(Path(sys.executable).with_name("chalice"))
         for service, port in ports.items():
             command = [chalice, "local", "--stage", stage, "--host", host, "--port", str(port)]
+            # Own process group: `chalice local` runs a reloader and a worker, and both
+            # must go when we stop, whoever receives the signal.
             children.append(
-                subprocess.Popen(command, cwd=project.root / "services" / service, env=env)
+                subprocess.Popen(
+                    command,
+                    cwd=project.root / "services" / service,
+                    env=env,
+                    start_new_session=True,
+                )
             )
         for (service, port), child in zip(ports.items(), children, strict=True):
             wait_for_port(host, port, child, READY_TIMEOUT_SECONDS)
@@ -86,16 +94,30 @@ def serve(project: ProjectConfig, stage: str, host: str, cloud_port: int, first_
     except KeyboardInterrupt:
         return 0
     finally:
-        for child in children:
-            if child.poll() is None:
-                child.terminate()
-        for child in children:
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
+        stop_process_groups(children)
         cloud.stop()
+
+
+def stop_process_groups(children: list[subprocess.Popen[bytes]], grace: float = 10.0) -> None:
+    """SIGTERM every child's process group, then SIGKILL what is left after `grace` seconds."""
+    for child in children:
+        _signal_group(child, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for child in children:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.wait(timeout=max(0.0, deadline - time.monotonic()))
+        # The worker of `chalice local` can outlive its reloader: clear the group.
+        _signal_group(child, signal.SIGKILL)
+        child.wait()
+
+
+def _signal_group(child: subprocess.Popen[bytes], signum: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(child.pid, signum)
+
+
+def _stop_on_terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -106,6 +128,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cloud-port", type=int, default=5000, help="port of the local cloud")
     parser.add_argument("--first-port", type=int, default=8001, help="port of the first service")
     args = parser.parse_args(argv)
+    # Ctrl-C and a plain `kill` both end in the same clean shutdown, even when the
+    # parent started us with SIGINT ignored (as shells do for background jobs).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _stop_on_terminate)
     try:
         return serve(load_project_config(), args.stage, args.host, args.cloud_port, args.first_port)
     except DevServerError as error:

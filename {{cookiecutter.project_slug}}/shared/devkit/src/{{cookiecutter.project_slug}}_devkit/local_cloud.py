@@ -5,12 +5,19 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
+from typing import Any
 
+import boto3
 from moto.server import ThreadedMotoServer
 
 # Names of variables that could send a boto3 call elsewhere than the emulator.
 _LEAKY_PREFIXES = ("AWS_ENDPOINT_URL_",)
 _LEAKY_NAMES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
+# moto accepts any credentials; these make it impossible to sign a request for AWS.
+FAKE_CREDENTIALS = {
+    "aws_access_key_id": "testing",
+    "aws_secret_access_key": "testing",  # pragma: allowlist secret
+}
 
 
 class LocalCloud:
@@ -36,6 +43,15 @@ class LocalCloud:
             raise RuntimeError("the local cloud is not started")
         return self._endpoint
 
+    def client(self, service: str, region: str) -> Any:
+        """A boto3 client for `service` that can reach only this emulator."""
+        session = boto3.session.Session(
+            aws_access_key_id=FAKE_CREDENTIALS["aws_access_key_id"],
+            aws_secret_access_key=FAKE_CREDENTIALS["aws_secret_access_key"],
+            region_name=region,
+        )
+        return session.client(service, endpoint_url=self.endpoint_url)  # type: ignore[call-overload]
+
     def stop(self) -> None:
         """Stop serving; all emulated resources are gone afterwards."""
         self._server.stop()
@@ -57,8 +73,8 @@ def emulator_environment(
     }
     env.update(
         AWS_ENDPOINT_URL=endpoint_url,
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",  # noqa: S106  # pragma: allowlist secret
+        AWS_ACCESS_KEY_ID=FAKE_CREDENTIALS["aws_access_key_id"],
+        AWS_SECRET_ACCESS_KEY=FAKE_CREDENTIALS["aws_secret_access_key"],
         AWS_DEFAULT_REGION=region,
         AWS_REGION=region,
         AWS_CONFIG_FILE=os.devnull,
