@@ -13,8 +13,11 @@ VENV_BIN = ROOT / ".venv" / "bin"
 SOURCES = "hooks tests tasks.py"
 
 
-@task(help={"workers": "pytest-xdist processes (default: one per core)", "fast": "Skip slow bakes"})
-def test(c: Context, workers: str = "auto", fast: bool = False) -> None:
+@task(
+    name="test",
+    help={"workers": "pytest-xdist processes (default: one per core)", "fast": "Skip slow bakes"},
+)
+def run_tests(c: Context, workers: str = "auto", fast: bool = False) -> None:
     """Run the template's tests: hook units, fast bakes, then bakes that set up and test."""
     selection = " -m 'not slow'" if fast else ""
     c.run(f"{VENV_BIN / 'pytest'} -n {shlex.quote(workers)}{selection} tests", echo=True, pty=False)
@@ -35,7 +38,7 @@ def lint(c: Context) -> None:
     }
 )
 def demo(c: Context, output_dir: str = "build", first_port: int = 8001) -> None:
-    """Generate a project with the defaults, set it up, and serve its services on the local cloud."""
+    """Generate a project with the defaults, set it up, and serve it on the local cloud."""
     out = (ROOT / output_dir).resolve()
     project = out / "acme_backend"
     if project.exists():
@@ -53,7 +56,7 @@ def lock(c: Context, upgrade: bool = False) -> None:
     """Recompile requirements/dev.lock from requirements/dev.in."""
     c.run(
         f"{VENV_BIN / 'uv'} pip compile --quiet --universal --python-version 3.11 "
-        f"--generate-hashes {'--upgrade ' if upgrade else ''}--custom-compile-command 'invoke lock' "
-        "requirements/dev.in -o requirements/dev.lock",
+        f"--generate-hashes {'--upgrade ' if upgrade else ''}"
+        "--custom-compile-command 'invoke lock' requirements/dev.in -o requirements/dev.lock",
         echo=True,
     )

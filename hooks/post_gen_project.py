@@ -26,10 +26,8 @@ def split_list(raw: str) -> list[str]:
     return [part.strip() for part in raw.split(",")] if raw.strip() else []
 
 
-def chalice_config(
-    prefix: str, service: str, stages: list[str], region: str
-) -> dict[str, Any]:
-    """The service's .chalice/config.json: one entry per stage, each naming that stage's resources."""
+def chalice_config(prefix: str, service: str, stages: list[str], region: str) -> dict[str, Any]:
+    """The service's .chalice/config.json: one entry per stage, naming that stage's resources."""
     return {
         "version": "2.0",
         "app_name": f"{prefix}-{service}",
@@ -75,7 +73,9 @@ def iam_policy(prefix: str, service: str, stage: str, region: str) -> dict[str, 
                 "Sid": "OwnLogs",
                 "Effect": "Allow",
                 "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-                "Resource": f"arn:aws:logs:{region}:*:log-group:/aws/lambda/{prefix}-{service}-{stage}*",
+                "Resource": (
+                    f"arn:aws:logs:{region}:*:log-group:/aws/lambda/{prefix}-{service}-{stage}*"
+                ),
             },
         ],
     }

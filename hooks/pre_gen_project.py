@@ -122,7 +122,8 @@ def problems(answers: dict[str, Any]) -> list[str]:
         found.append(f"aws_region {region!r} is not an AWS region (such as eu-west-1)")
     if str(answers["python_version"]) not in PYTHON_VERSIONS:
         found.append(
-            f"python_version {answers['python_version']!r} must be one of {', '.join(PYTHON_VERSIONS)}"
+            f"python_version {answers['python_version']!r} "
+            f"must be one of {', '.join(PYTHON_VERSIONS)}"
         )
     found += stage_problems(stages, split_list(str(answers["protected_stages"])))
     found += name_length_problems(slug.replace("_", "-"), services, stages)

@@ -158,7 +158,8 @@ def test_bake_configuration_carries_the_answers(cookies: Any, case: Case) -> Non
     assert (project / ".python-version").read_text().strip() == python
 
     for service in case.services:
-        config = json.loads((project / "services" / service / ".chalice" / "config.json").read_text())
+        config_path = project / "services" / service / ".chalice" / "config.json"
+        config = json.loads(config_path.read_text())
         assert list(config["stages"]) == case.stages
         assert config["stages"][case.stages[-1]]["environment_variables"]["APP_REGION"] == region
 
@@ -200,15 +201,13 @@ def test_bad_answers_stop_the_bake_and_leave_nothing(
 
 
 def test_bad_answers_print_one_clear_line(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [str(BIN / "cookiecutter"), "--no-input", "--output-dir", str(tmp_path), str(ROOT),
-         "services=notes,order-desk"],  # fmt: skip
-        capture_output=True,
-        text=True,
-    )
+    command = [str(BIN / "cookiecutter"), "--no-input", "--output-dir", str(tmp_path), str(ROOT)]
+    result = subprocess.run([*command, "services=notes,order-desk"], capture_output=True, text=True)
     assert result.returncode != 0
     ours = [line for line in result.stderr.splitlines() if line.startswith("ERROR:")]
-    assert ours == ["ERROR: service 'order-desk' is not a lower-case Python identifier ([a-z][a-z0-9_]*)."]
+    assert ours == [
+        "ERROR: service 'order-desk' is not a lower-case Python identifier ([a-z][a-z0-9_]*)."
+    ]
     assert list(tmp_path.iterdir()) == []
 
 
@@ -223,6 +222,5 @@ def test_baked_project_sets_up_lints_and_passes_its_tests(cookies: Any, case: Ca
         [".venv/bin/invoke", "test"],
     ):
         result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
-        assert result.returncode == 0, (
-            f"{' '.join(command)} failed in {case.id}:\n{result.stdout[-6000:]}\n{result.stderr[-4000:]}"
-        )
+        output = f"{result.stdout[-6000:]}\n{result.stderr[-4000:]}"
+        assert result.returncode == 0, f"{' '.join(command)} failed in {case.id}:\n{output}"

@@ -83,7 +83,7 @@ def test_services_answer_and_stop_cleanly(
         )
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             assert response.status == 201
-        with urllib.request.urlopen(url, timeout=10) as listed:  # noqa: S310
+        with urllib.request.urlopen(url, timeout=10) as listed:
             assert [item["data"] for item in json.load(listed)["items"]] == [{"via": "dev"}]
 
     server.send_signal(signal.SIGINT)
