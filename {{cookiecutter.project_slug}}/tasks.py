@@ -2,7 +2,7 @@
 
 from invoke import Collection
 
-from devtasks import environment, git_hooks, local_dev, packaging, quality, testing
+from devtasks import environment, git_hooks, local_dev, packaging, quality, secrets, testing
 
 ns = Collection()
 ns.add_task(environment.setup)
@@ -13,4 +13,5 @@ ns.add_task(quality.format_)
 ns.add_collection(git_hooks.ns)
 ns.add_task(testing.run_tests)
 ns.add_task(packaging.package)
+ns.add_collection(secrets.ns)
 ns.add_task(local_dev.dev)

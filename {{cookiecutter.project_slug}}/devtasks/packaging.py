@@ -16,6 +16,7 @@ from .layout import (
     require_venv,
     venv_bin,
 )
+from .secrets import run_secrets_cli
 from .stages import checked_stage, stage_region
 
 # What Chalice ships of a service; its tests, openapi.yaml and caches stay behind.
@@ -30,13 +31,33 @@ SERVICE_FILES = ("app.py", "chalicelib", ".chalice/config.json", "requirements.t
     }
 )
 def package(c: Context, stage: str, service: str = "", output_dir: str = "") -> None:
-    """Write each service's deployment.zip and CloudFormation template for a stage."""
+    """Write each service's deployment.zip and CloudFormation template for a stage.
+
+    The stage's secrets are fetched first, and packaging stops if that fails. They
+    reach the functions as environment variables of the template, never as a file
+    in the bundle.
+    """
     stage = checked_stage(c, stage)
     require_venv()
     out = Path(output_dir).resolve() if output_dir else BUILD
-    for name in checked_services(service):
+    services = checked_services(service)
+    env_file = out / stage / f".env.{stage}"
+    env_file.parent.mkdir(parents=True, exist_ok=True)
+    print(f"== {stage}: fetching the stage's secrets")
+    run_secrets_cli(c, "fetch", stage, "--env-file", str(env_file))
+    # Chalice caches the built third-party dependencies under .chalice/deployments,
+    # keyed by requirements and runtime; sharing it spares each service a download.
+    dependency_cache = out / ".chalice-deployments"
+    dependency_cache.mkdir(parents=True, exist_ok=True)
+    for name in services:
         target = out / stage / name
         source = stage_sources(name, target / "src")
+        (source / ".chalice" / "deployments").symlink_to(dependency_cache)
+        config = source / ".chalice" / "config.json"
+        run_secrets_cli(
+            c, "into-chalice-config", stage, "--env-file", str(env_file),
+            "--config", str(config), "--stage", stage,
+        )  # fmt: skip
         vendor = source / "vendor"
         packages = " ".join(f"shared/{package}" for package in RUNTIME_SHARED_PACKAGES)
         print(f"== {name}: vendoring {', '.join(RUNTIME_SHARED_PACKAGES)}")
@@ -53,6 +74,9 @@ def package(c: Context, stage: str, service: str = "", output_dir: str = "") -> 
                 f"{ROOT / venv_bin('chalice')} package --stage {stage} {target / 'package'}",
                 env={"AWS_DEFAULT_REGION": stage_region(c, stage)},
             )
+        # The template carries the secrets as environment variables: owner only.
+        for packaged in (target / "package").iterdir():
+            packaged.chmod(0o600)
         archive = target / "package" / "deployment.zip"
         print(f"{name}: {archive} ({archive.stat().st_size / 1024:.0f} KiB)")
 

@@ -22,6 +22,11 @@ def stage_region(c: Context, stage: str) -> str:
     return str(c.config.stages[stage].get("region") or c.config.project.region)
 
 
+def is_protected(c: Context, stage: str) -> bool:
+    """True if changes to `stage` need an explicit confirmation flag."""
+    return bool(c.config.stages[stage].get("protected", False))
+
+
 def checked_stage(c: Context, stage: str) -> str:
     """Return `stage` if invoke.yaml defines it; otherwise Exit naming the valid stages."""
     names = stage_names(c)

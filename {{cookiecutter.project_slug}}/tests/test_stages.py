@@ -31,6 +31,7 @@ def test_stage_settings_name_the_stage_own_resources(project: ProjectConfig) -> 
             assert env["APP_SERVICE"] == service
             assert env["APP_REGION"] == project.stages[stage].region
             assert env["APP_TABLE_NAME"] == project.table_name(stage, service)
+            assert env["APP_LOG_LEVEL"] == project.stages[stage].log_level
 
 
 @pytest.mark.integration

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from invoke import Config, MockContext, Result
 from invoke.exceptions import Exit
 
-from devtasks import layout, packaging, quality, testing
+from devtasks import layout, packaging, quality, secrets, testing
 from devtasks.stages import checked_stage
 
 HOSTILE_STAGES = ["../x", "dev;rm -rf /", "", "DEV", "a" * 100, "dév", "dev\n", "$(id)"]
@@ -72,3 +74,53 @@ def test_test_task_reports_the_failing_suites(invoke_config: Config) -> None:
 def test_unknown_service_is_refused(invoke_config: Config) -> None:
     with pytest.raises(Exit, match="Unknown service 'nope'"):
         testing.run_tests(MockContext(config=invoke_config), service="nope")
+
+
+@pytest.mark.parametrize("stage", HOSTILE_STAGES)
+@pytest.mark.parametrize("action", ["fetch", "list", "diff", "set", "unset"])
+def test_secrets_tasks_refuse_a_bad_stage_before_running_anything(
+    invoke_config: Config, stage: str, action: str
+) -> None:
+    task = secrets.ns.tasks[action]
+    arguments = {"key": "API_KEY"} if action in ("set", "unset") else {}
+    with pytest.raises(Exit):
+        task(MockContext(config=invoke_config), stage=stage, **arguments)
+
+
+@pytest.mark.parametrize("key", ["", "1KEY", "KEY;rm", "A B", "$(id)", "K" * 200])
+def test_secrets_set_refuses_a_bad_key(invoke_config: Config, key: str) -> None:
+    stage = next(iter(invoke_config.stages))
+    with pytest.raises(Exit, match="not a valid variable name"):
+        secrets.set_key(MockContext(config=invoke_config), stage=stage, key=key)
+
+
+def _protected_stage(invoke_config: Config) -> str:
+    protected = [name for name, stage in invoke_config.stages.items() if stage["protected"]]
+    assert protected, "the project is expected to have a protected stage"
+    return str(protected[0])
+
+
+def test_protected_stage_writes_need_confirmation(invoke_config: Config) -> None:
+    stage = _protected_stage(invoke_config)
+    for change in (secrets.set_key, secrets.unset_key):
+        with pytest.raises(Exit, match="--confirm"):
+            change(MockContext(config=invoke_config), stage=stage, key="API_KEY")
+
+
+def test_confirmed_set_passes_the_value_on_stdin_only(
+    invoke_config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stage = _protected_stage(invoke_config)
+    monkeypatch.setattr("sys.stdin", io.StringIO("the-secret-value\n"))
+    prefix, slug = invoke_config.project.prefix, invoke_config.project.slug
+    region = invoke_config.stages[stage]["region"]
+    expected = (
+        f"{layout.venv_bin('python')} -m {slug}_devkit.secrets_cli set "
+        f"--secret-id {prefix}/{stage} --region {region} API_KEY"
+    )
+    context = MockContext(config=invoke_config, run={expected: Result()})
+    secrets.set_key(context, stage=stage, key="API_KEY", confirm=True)
+    call = context.run.call_args  # type: ignore[attr-defined]
+    assert call.args == (expected,)
+    assert call.kwargs["in_stream"].read() == "the-secret-value\n"
+    assert call.kwargs["echo_stdin"] is False

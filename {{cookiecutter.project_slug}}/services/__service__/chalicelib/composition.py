@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from {{ cookiecutter.project_slug }}_config import Provider, ServiceSettings
+from {{ cookiecutter.project_slug }}_config import Provider, ServiceSettings, load_settings
 from {{ cookiecutter.project_slug }}_data import RecordRepository, dynamodb_client
 
 from .records import RecordService
@@ -29,7 +29,7 @@ def build_dependencies(settings: ServiceSettings) -> Dependencies:
 
 
 def _from_environment() -> Dependencies:
-    return build_dependencies(ServiceSettings.from_environ())
+    return build_dependencies(load_settings(ServiceSettings))
 
 
 dependencies: Provider[Dependencies] = Provider(_from_environment)

@@ -1,60 +1,90 @@
-"""The settings a service reads from its environment, checked once at start-up."""
+"""The settings of a service: the process environment first, then its stage's .env file.
+
+Read and checked once, at start-up: a missing or malformed setting stops the
+service with a message that names the variable, never later as a KeyError.
+"""
 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .env_file import EnvFileError, read_env_file
 
 # Stage names end up in resource names, URLs and shell commands: keep them boring.
-STAGE_PATTERN = re.compile(r"[a-z][a-z0-9-]{0,15}")
+STAGE_PATTERN = r"^[a-z][a-z0-9-]{0,15}$"
+ENV_PREFIX = "APP_"
+# Where a local run finds its stage's .env file (`invoke secrets.fetch` writes it).
+ENV_FILE_VARIABLE = "APP_ENV_FILE"
 
-_LOG_LEVELS = frozenset({"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"})
+S = TypeVar("S", bound="ServiceSettings")
 
 
 class SettingsError(ValueError):
-    """A required setting is missing or has a value the service cannot use."""
+    """A setting is missing or invalid. The message names settings, never their values."""
 
 
-@dataclass(frozen=True)
-class ServiceSettings:
-    """What a service needs to know about the stage it runs in.
+class ServiceSettings(BaseModel):
+    """What every service needs to know about the stage it runs in.
 
-    `.chalice/config.json` sets these per stage as `APP_*` environment variables;
-    the names avoid `AWS_*`, which Lambda reserves.
+    Each field `name` is read from the variable `APP_<NAME>`; `.chalice/config.json`
+    sets them per stage (`AWS_*` names are reserved by Lambda). Services subclass
+    this to add their own settings; secrets are typed `pydantic.SecretStr`, which
+    repr, str and logging show as `**********`.
     """
 
-    stage: str
-    service: str
-    region: str
-    table_name: str
-    log_level: str = "INFO"
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
-    def __post_init__(self) -> None:
-        if not STAGE_PATTERN.fullmatch(self.stage):
-            raise SettingsError(f"APP_STAGE {self.stage!r} must match {STAGE_PATTERN.pattern}")
-        if self.log_level not in _LOG_LEVELS:
-            raise SettingsError(
-                f"APP_LOG_LEVEL {self.log_level!r} must be one of {sorted(_LOG_LEVELS)}"
-            )
+    stage: str = Field(pattern=STAGE_PATTERN)
+    service: str = Field(min_length=1)
+    region: str = Field(min_length=1)
+    table_name: str = Field(min_length=1)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
-    @classmethod
-    def from_environ(cls, environ: Mapping[str, str] | None = None) -> ServiceSettings:
-        """Read the settings from `environ` (default: the process environment).
 
-        Raises SettingsError naming every missing variable, so a misconfigured
-        function fails at its first request with a readable reason.
-        """
-        env = os.environ if environ is None else environ
-        required = ("APP_STAGE", "APP_SERVICE", "APP_REGION", "APP_TABLE_NAME")
-        missing = [name for name in required if not env.get(name)]
-        if missing:
-            raise SettingsError(f"missing setting(s): {', '.join(missing)}")
-        return cls(
-            stage=env["APP_STAGE"],
-            service=env["APP_SERVICE"],
-            region=env["APP_REGION"],
-            table_name=env["APP_TABLE_NAME"],
-            log_level=env.get("APP_LOG_LEVEL", "INFO").upper(),
-        )
+def load_settings(
+    settings_class: type[S],
+    environ: Mapping[str, str] | None = None,
+    env_file: Path | None = None,
+) -> S:
+    """Build `settings_class` from `environ` (default: os.environ), then from `env_file`.
+
+    A variable set in the environment wins over the same one in the file, which
+    only fills gaps. `env_file` defaults to the path in APP_ENV_FILE, if set; a
+    named file that does not exist is an error, as is a line it cannot parse.
+    """
+    env = os.environ if environ is None else environ
+    if env_file is None and env.get(ENV_FILE_VARIABLE):
+        env_file = Path(env[ENV_FILE_VARIABLE])
+    from_file: dict[str, str] = {}
+    if env_file is not None:
+        try:
+            from_file = read_env_file(env_file)
+        except FileNotFoundError as error:
+            raise SettingsError(f"{ENV_FILE_VARIABLE}: no file {env_file}") from error
+        except EnvFileError as error:
+            raise SettingsError(str(error)) from error
+    merged = {**from_file, **env}
+    values = {
+        name: merged[variable]
+        for name in settings_class.model_fields
+        if (variable := ENV_PREFIX + name.upper()) in merged
+    }
+    try:
+        return settings_class.model_validate(values)
+    except ValidationError as error:
+        raise SettingsError(_describe(error)) from None
+
+
+def _describe(error: ValidationError) -> str:
+    # Only locations and pydantic's messages: `input` could be a secret.
+    problems = [
+        f"{ENV_PREFIX}{'.'.join(str(part) for part in item['loc']).upper()}: "
+        f"{'missing' if item['type'] == 'missing' else item['msg']}"
+        for item in error.errors(include_input=False, include_url=False)
+    ]
+    return "invalid settings: " + "; ".join(problems)

@@ -17,6 +17,9 @@ class StageConfig:
     name: str
     protected: bool
     region: str
+    log_level: str = "INFO"
+    alert_email: str = ""
+    deployment: str = "all-at-once"
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,9 @@ def load_project_config(root: Path | None = None) -> ProjectConfig:
             name=name,
             protected=bool(values.get("protected", False)),
             region=values.get("region", project["region"]),
+            log_level=values.get("log_level", "INFO"),
+            alert_email=values.get("alert_email", ""),
+            deployment=values.get("deployment", "all-at-once"),
         )
         for name, values in raw["stages"].items()
     }
