@@ -61,6 +61,10 @@ def serve(project: ProjectConfig, stage: str, host: str, cloud_port: int, first_
     cloud = LocalCloud(host, cloud_port)
     endpoint = cloud.start()
     env = emulator_environment(endpoint, region)
+    env_file = project.root / f".env.{stage}"
+    if env_file.is_file():
+        # The services read it after their real environment (config.load_settings).
+        env["APP_ENV_FILE"] = str(env_file)
     children: list[subprocess.Popen[bytes]] = []
     try:
         create_stage_stack(
@@ -70,6 +74,8 @@ def serve(project: ProjectConfig, stage: str, host: str, cloud_port: int, first_
             cloud.client("dynamodb", region),
         )
         print(f"Local cloud (moto) on {endpoint}: stage {stage} created from infra/stage.yaml")
+        if "APP_ENV_FILE" in env:
+            print(f"Services read {env_file.name} after their environment")
         chalice = str(Path(sys.executable).with_name("chalice"))
         for service, port in ports.items():
             command = [chalice, "local", "--stage", stage, "--host", host, "--port", str(port)]
