@@ -8,6 +8,8 @@ import pytest
 from invoke import Config, MockContext, Result
 from invoke.exceptions import Exit
 
+from {{ cookiecutter.project_slug }}_devkit.stage_secrets import secret_name
+
 from devtasks import layout, packaging, quality, secrets, testing
 from devtasks.stages import checked_stage
 
@@ -124,3 +126,9 @@ def test_confirmed_set_passes_the_value_on_stdin_only(
     assert call.args == (expected,)
     assert call.kwargs["in_stream"].read() == "the-secret-value\n"
     assert call.kwargs["echo_stdin"] is False
+
+
+def test_tasks_and_devkit_name_the_stage_secret_alike(invoke_config: Config) -> None:
+    context = MockContext(config=invoke_config)
+    for stage in invoke_config.stages:
+        assert secrets.secret_id(context, stage) == secret_name(invoke_config.project.prefix, stage)

@@ -39,23 +39,27 @@ def write_private_file(path: Path, text: str) -> None:
         raise
 
 
+def _store(args: argparse.Namespace) -> StageSecrets:
+    return StageSecrets(secrets_client(args.region), args.secret_id)
+
+
 def _keys(values: dict[str, str]) -> str:
     return ", ".join(sorted(values)) or "none"
 
 
-def fetch(store: StageSecrets, args: argparse.Namespace) -> str:
-    values = store.read()
+def fetch(args: argparse.Namespace) -> str:
+    values = _store(args).read()
     header = f"Written from Secrets Manager ({args.secret_id}). Do not commit."
     write_private_file(args.env_file, render_env_file(values, header=header))
     return f"wrote {args.env_file.name} (mode 0600) with {len(values)} key(s): {_keys(values)}"
 
 
-def list_keys(store: StageSecrets, args: argparse.Namespace) -> str:
-    return "\n".join(sorted(store.read())) or "(no keys)"
+def list_keys(args: argparse.Namespace) -> str:
+    return "\n".join(sorted(_store(args).read())) or "(no keys)"
 
 
-def diff(store: StageSecrets, args: argparse.Namespace) -> str:
-    remote = store.read()
+def diff(args: argparse.Namespace) -> str:
+    remote = _store(args).read()
     local = read_env_file(args.env_file) if args.env_file.exists() else {}
     lines = [f"only in Secrets Manager: {key}" for key in sorted(remote.keys() - local.keys())]
     lines += [
@@ -69,19 +73,21 @@ def diff(store: StageSecrets, args: argparse.Namespace) -> str:
     return "\n".join(lines) or f"{args.env_file.name} matches Secrets Manager"
 
 
-def set_key(store: StageSecrets, args: argparse.Namespace) -> str:
+def set_key(args: argparse.Namespace) -> str:
     value = sys.stdin.read()
     # `echo value | ...` adds one newline that is not part of the value.
     value = value.removesuffix("\n")
     if not value:
         raise SecretsError(f"no value for {args.key} on standard input")
+    store = _store(args)
     values = store.read_or_empty()
     values[args.key] = value
     store.write(values)
     return f"set {args.key} in {args.secret_id}"
 
 
-def unset_key(store: StageSecrets, args: argparse.Namespace) -> str:
+def unset_key(args: argparse.Namespace) -> str:
+    store = _store(args)
     values = store.read()
     if args.key not in values:
         raise SecretsError(f"{args.secret_id} has no key {args.key}")
@@ -90,7 +96,7 @@ def unset_key(store: StageSecrets, args: argparse.Namespace) -> str:
     return f"removed {args.key} from {args.secret_id}"
 
 
-def into_chalice_config(store: StageSecrets, args: argparse.Namespace) -> str:
+def into_chalice_config(args: argparse.Namespace) -> str:
     """Add the .env file's values to one stage of a Chalice config (a packaging copy)."""
     values = read_env_file(args.env_file)
     config = json.loads(args.config.read_text(encoding="utf-8"))
@@ -103,7 +109,7 @@ def into_chalice_config(store: StageSecrets, args: argparse.Namespace) -> str:
     return f"{len(values)} secret(s) added to the {args.stage} environment: {_keys(values)}"
 
 
-ACTIONS: dict[str, Callable[[StageSecrets, argparse.Namespace], str]] = {
+ACTIONS: dict[str, Callable[[argparse.Namespace], str]] = {
     "fetch": fetch,
     "list": list_keys,
     "diff": diff,
@@ -134,9 +140,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one action; print its summary, or one line of error on stderr."""
     args = parser().parse_args(argv)
-    store = StageSecrets(secrets_client(args.region), args.secret_id)
     try:
-        print(ACTIONS[args.action](store, args))
+        print(ACTIONS[args.action](args))
     except (SecretsError, EnvFileError, OSError) as error:
         print(f"secrets {args.action}: {error}", file=sys.stderr)
         return 1
