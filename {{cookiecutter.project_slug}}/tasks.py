@@ -2,7 +2,16 @@
 
 from invoke import Collection
 
-from devtasks import environment, git_hooks, local_dev, packaging, quality, secrets, testing
+from devtasks import (
+    environment,
+    git_hooks,
+    local_cloud,
+    local_dev,
+    packaging,
+    quality,
+    secrets,
+    testing,
+)
 
 ns = Collection()
 ns.add_task(environment.setup)
@@ -14,4 +23,5 @@ ns.add_collection(git_hooks.ns)
 ns.add_task(testing.run_tests)
 ns.add_task(packaging.package)
 ns.add_collection(secrets.ns)
+ns.add_collection(local_cloud.ns)
 ns.add_task(local_dev.dev)

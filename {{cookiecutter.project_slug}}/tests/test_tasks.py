@@ -10,7 +10,7 @@ from invoke.exceptions import Exit
 
 from {{ cookiecutter.project_slug }}_devkit.stage_secrets import secret_name
 
-from devtasks import layout, packaging, quality, secrets, testing
+from devtasks import layout, local_cloud, packaging, quality, secrets, testing
 from devtasks.stages import checked_stage
 
 HOSTILE_STAGES = ["../x", "dev;rm -rf /", "", "DEV", "a" * 100, "dév", "dev\n", "$(id)"]
@@ -132,3 +132,12 @@ def test_tasks_and_devkit_name_the_stage_secret_alike(invoke_config: Config) -> 
     context = MockContext(config=invoke_config)
     for stage in invoke_config.stages:
         assert secrets.secret_id(context, stage) == secret_name(invoke_config.project.prefix, stage)
+
+
+@pytest.mark.parametrize("stage", [stage for stage in HOSTILE_STAGES if stage])
+@pytest.mark.parametrize("action", ["up", "reset"])
+def test_local_cloud_tasks_refuse_a_bad_stage(
+    invoke_config: Config, stage: str, action: str
+) -> None:
+    with pytest.raises(Exit):
+        local_cloud.ns.tasks[action](MockContext(config=invoke_config), stage=stage)

@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import boto3
-from moto.server import ThreadedMotoServer
 
 # Names of variables that could send a boto3 call elsewhere than the emulator.
 _LEAKY_PREFIXES = ("AWS_ENDPOINT_URL_",)
@@ -24,6 +23,9 @@ class LocalCloud:
     """moto's server in a thread of this process. Starts in about a second."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        # Imported here: moto takes two seconds to import, which only a server needs.
+        from moto.server import ThreadedMotoServer
+
         self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
         self._endpoint: str | None = None
 
@@ -45,17 +47,22 @@ class LocalCloud:
 
     def client(self, service: str, region: str) -> Any:
         """A boto3 client for `service` that can reach only this emulator."""
-        session = boto3.session.Session(
-            aws_access_key_id=FAKE_CREDENTIALS["aws_access_key_id"],
-            aws_secret_access_key=FAKE_CREDENTIALS["aws_secret_access_key"],
-            region_name=region,
-        )
-        return session.client(service, endpoint_url=self.endpoint_url)  # type: ignore[call-overload]
+        return emulator_client(service, self.endpoint_url, region)
 
     def stop(self) -> None:
         """Stop serving; all emulated resources are gone afterwards."""
         self._server.stop()
         self._endpoint = None
+
+
+def emulator_client(service: str, endpoint_url: str, region: str) -> Any:
+    """A boto3 client for `service` at `endpoint_url`, with credentials AWS would refuse."""
+    session = boto3.session.Session(
+        aws_access_key_id=FAKE_CREDENTIALS["aws_access_key_id"],
+        aws_secret_access_key=FAKE_CREDENTIALS["aws_secret_access_key"],
+        region_name=region,
+    )
+    return session.client(service, endpoint_url=endpoint_url)  # type: ignore[call-overload]
 
 
 def emulator_environment(

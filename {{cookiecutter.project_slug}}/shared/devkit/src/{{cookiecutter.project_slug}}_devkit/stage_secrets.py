@@ -62,6 +62,16 @@ class StageSecrets:
             raise SecretsError(f"{self._secret_id}: not a string value for {', '.join(wrong)}")
         return values
 
+    def exists(self) -> bool:
+        """True if the secret exists, whatever it holds."""
+        try:
+            self.read()
+        except _NotFound:
+            return False
+        except SecretsError:
+            return True
+        return True
+
     def read_or_empty(self) -> dict[str, str]:
         """Like read(), but a secret that does not exist yet reads as {}."""
         try:
