@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from {{ cookiecutter.project_slug }}_devkit import ProjectConfig, load_project_config
+from {{ cookiecutter.project_slug }}_devkit.ports import free_port_run, port_is_free
 
 pytestmark = pytest.mark.integration
 
@@ -22,27 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SERVICES = load_project_config(ROOT).services
 
 
-def free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
-
-
-def port_open(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
 @pytest.fixture
 def dev_server(project: ProjectConfig) -> Iterator[tuple[subprocess.Popen[str], list[int]]]:
-    cloud_port, *service_ports = free_ports(1 + len(SERVICES))
-    # The server numbers service ports up from the first one.
-    first = service_ports[0]
+    cloud_port, first, *_ = free_port_run(1 + len(SERVICES))
     command = [
         sys.executable, "-m", "{{ cookiecutter.project_slug }}_devkit.dev_server",
         "--stage", next(iter(project.stages)),
@@ -88,4 +70,4 @@ def test_services_answer_and_stop_cleanly(
 
     server.send_signal(signal.SIGINT)
     assert server.wait(timeout=30) == 0
-    assert not any(port_open(port) for port in [cloud_port, *ports])
+    assert all(port_is_free(port) for port in [cloud_port, *ports])

@@ -13,27 +13,17 @@ import boto3
 import pytest
 
 from {{ cookiecutter.project_slug }}_devkit import ProjectConfig
+from {{ cookiecutter.project_slug }}_devkit.ports import free_port_run, port_is_free
 
 pytestmark = pytest.mark.integration
 
 MODULE = "{{ cookiecutter.project_slug }}_devkit.local_cloud_cli"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def port_open(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
-
-
 @pytest.fixture
 def cloud(tmp_path: Path, project: ProjectConfig) -> Iterator[tuple[Path, int]]:
     """A state folder and a free port for this test's own local cloud; stopped afterwards."""
-    state_dir, port = tmp_path / "local-cloud", free_port()
+    state_dir, (port,) = tmp_path / "local-cloud", free_port_run(1)
     yield state_dir, port
     subprocess.run(
         [sys.executable, "-m", MODULE, "down", "--state-dir", str(state_dir)],
@@ -94,7 +84,7 @@ def test_lifecycle(cloud: tuple[Path, int], project: ProjectConfig) -> None:
 
     stopped = local(project, state_dir, "down")
     assert stopped.returncode == 0
-    assert not port_open(port)
+    assert port_is_free(port)
     assert not (state_dir / "state.json").exists()
     after = local(project, state_dir, "status")
     assert after.returncode == 1

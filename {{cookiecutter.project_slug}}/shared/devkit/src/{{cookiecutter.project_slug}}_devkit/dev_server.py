@@ -9,13 +9,13 @@ import argparse
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from .local_cloud import LocalCloud, emulator_environment
+from .ports import port_is_free
 from .project_config import ProjectConfig, load_project_config
 from .stage_stack import create_stage_stack
 
@@ -26,12 +26,6 @@ class DevServerError(Exception):
     """Something stops the dev server from starting; the message says what."""
 
 
-def port_is_free(host: str, port: int) -> bool:
-    """True if nothing listens on host:port."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        return probe.connect_ex((host, port)) != 0
-
-
 def wait_for_port(host: str, port: int, process: subprocess.Popen[bytes], timeout: float) -> None:
     """Return once host:port accepts connections; DevServerError if `process` dies or times out."""
     deadline = time.monotonic() + timeout
@@ -40,7 +34,7 @@ def wait_for_port(host: str, port: int, process: subprocess.Popen[bytes], timeou
             raise DevServerError(
                 f"the server for port {port} exited with code {process.returncode}"
             )
-        if not port_is_free(host, port):
+        if not port_is_free(port, host):
             return
         time.sleep(0.1)
     raise DevServerError(f"nothing answered on {host}:{port} within {timeout:.0f} s")
@@ -55,7 +49,7 @@ def serve(project: ProjectConfig, stage: str, host: str, cloud_port: int, first_
     services = project.services
     ports = {service: first_port + index for index, service in enumerate(services)}
     for port in [cloud_port, *ports.values()]:
-        if port and not port_is_free(host, port):
+        if port and not port_is_free(port, host):
             raise DevServerError(f"port {port} on {host} is in use; choose other ports")
     region = project.stages[stage].region
     cloud = LocalCloud(host, cloud_port)

@@ -12,7 +12,6 @@ import json
 import os
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .local_cloud import LocalCloud, emulator_client, emulator_environment
+from .ports import port_is_free
 from .project_config import load_project_config
 from .stage_secrets import StageSecrets, secret_name
 from .stage_stack import create_stage_stack
@@ -51,12 +51,6 @@ def read_state(state_dir: Path) -> dict[str, Any] | None:
         path.unlink()
         return None
     return state
-
-
-def port_is_free(port: int) -> bool:
-    """True if nothing listens on 127.0.0.1:port."""
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) != 0
 
 
 def _answers(endpoint: str) -> bool:
