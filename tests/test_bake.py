@@ -177,6 +177,16 @@ def test_bake_configuration_carries_the_answers(cookies: Any, case: Case) -> Non
     assert "_output_dir" not in recorded
 
 
+def test_template_toml_is_valid_before_rendering() -> None:
+    # Tools read these files unrendered (ruff walks into the template folder's
+    # configuration), so Jinja may only appear inside TOML strings.
+    template = ROOT / "{{cookiecutter.project_slug}}"
+    paths = sorted(template.rglob("*.toml"))
+    assert paths
+    for path in paths:
+        tomllib.loads(path.read_text(encoding="utf-8"))
+
+
 def test_tool_pins_agree_between_template_and_project() -> None:
     def pins(path: Path) -> dict[str, str]:
         found = re.findall(r"^([a-z0-9-]+)(?:\[[^\]]*\])?==(\S+)", path.read_text(), re.MULTILINE)
