@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from invoke import Collection, Context, task
-from invoke.exceptions import Exit
 
-from .layout import ROOT, require_venv, venv_bin
+from .layout import ROOT, run_devkit
 from .stages import checked_stage
 
 STATE_DIR = ROOT / ".local-cloud"
@@ -14,14 +13,8 @@ PORT_HELP = "Port on 127.0.0.1 (default: local_cloud.port in invoke.yaml)"
 
 
 def _run(c: Context, action: str, *options: str) -> None:
-    require_venv()
-    result = c.run(
-        f"{venv_bin('python')} -m {c.config.project.slug}_devkit.local_cloud_cli {action} "
-        f"--state-dir {STATE_DIR.relative_to(ROOT)} {' '.join(options)}".rstrip(),
-        warn=True,
-    )
-    if result.exited:
-        raise Exit(code=result.exited)  # the command has said why
+    state_dir = STATE_DIR.relative_to(ROOT)
+    run_devkit(c, "local_cloud_cli", f"{action} --state-dir {state_dir} {' '.join(options)}")
 
 
 def _stage(c: Context, stage: str) -> str:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from invoke import Context, task
-from invoke.exceptions import Exit
 
-from .layout import require_venv, venv_bin
+from .layout import run_devkit
 from .stages import checked_stage
 
 
@@ -19,13 +18,9 @@ from .stages import checked_stage
 def dev(c: Context, stage: str = "", cloud_port: int = 5000, first_port: int = 8001) -> None:
     """Serve every service locally on the emulator and print their URLs; Ctrl-C stops all."""
     stage = checked_stage(c, stage or next(iter(c.config.stages)))
-    require_venv()
-    result = c.run(
-        f"{venv_bin('python')} -m {c.config.project.slug}_devkit.dev_server --stage {stage} "
-        f"--cloud-port {int(cloud_port)} --first-port {int(first_port)}",
+    run_devkit(
+        c,
+        "dev_server",
+        f"--stage {stage} --cloud-port {int(cloud_port)} --first-port {int(first_port)}",
         echo=True,
-        warn=True,
     )
-    if result.exited:
-        # The server has said why on stderr already.
-        raise Exit(code=result.exited)

@@ -16,7 +16,7 @@ import sys
 from invoke import Collection, Context, task
 from invoke.exceptions import Exit
 
-from .layout import ROOT, require_venv, venv_bin
+from .layout import ROOT, run_devkit
 from .stages import checked_stage, is_protected, stage_region
 
 KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
@@ -35,23 +35,16 @@ def env_file_path(stage: str, env_file: str) -> str:
 
 
 def run_secrets_cli(c: Context, action: str, stage: str, *extra: str, value: str = "") -> None:
-    """Run one secrets_cli action for a checked stage; Exit with its code if it fails."""
-    require_venv()
-    command = " ".join(
+    """Run one secrets_cli action for a checked stage; `value` goes to its standard input."""
+    arguments = " ".join(
         [
-            venv_bin("python"),
-            "-m",
-            f"{c.config.project.slug}_devkit.secrets_cli",
             action,
             f"--secret-id {secret_id(c, stage)}",
             f"--region {stage_region(c, stage)}",
             *(shlex.quote(part) for part in extra),
         ]
     )
-    result = c.run(command, in_stream=io.StringIO(value), echo_stdin=False, warn=True)
-    if result.exited:
-        # secrets_cli has printed its one-line reason already.
-        raise Exit(code=result.exited)
+    run_devkit(c, "secrets_cli", arguments, in_stream=io.StringIO(value), echo_stdin=False)
 
 
 def _checked_key(key: str) -> str:

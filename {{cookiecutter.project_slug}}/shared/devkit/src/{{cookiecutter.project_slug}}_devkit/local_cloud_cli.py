@@ -145,8 +145,8 @@ def _running(args: argparse.Namespace) -> dict[str, Any]:
 
 def status(args: argparse.Namespace) -> str:
     state = _running(args)
-    project = load_project_config()
-    cloudformation, _, _ = _clients(state["endpoint"], project.region)
+    region = load_project_config().region
+    cloudformation = emulator_client("cloudformation", state["endpoint"], region)
     stacks = cloudformation.list_stacks(StackStatusFilter=["CREATE_COMPLETE", "UPDATE_COMPLETE"])
     names = sorted(s["StackName"] for s in stacks["StackSummaries"])
     return "\n".join(

@@ -65,11 +65,11 @@ class StageSecrets:
     def exists(self) -> bool:
         """True if the secret exists, whatever it holds."""
         try:
-            self.read()
-        except _NotFound:
-            return False
-        except SecretsError:
-            return True
+            self._client.describe_secret(SecretId=self._secret_id)
+        except ClientError as error:
+            if _code(error) == "ResourceNotFoundException":
+                return False
+            raise self._refusal(error) from None
         return True
 
     def read_or_empty(self) -> dict[str, str]:
