@@ -52,7 +52,8 @@ def chalice_config(prefix: str, service: str, stages: list[str], region: str) ->
 
 
 def iam_policy(prefix: str, service: str, stage: str, region: str) -> dict[str, Any]:
-    """Least privilege for one service in one stage: its own table and its own logs."""
+    """Least privilege for one service in one stage: its own table, its stream and its logs."""
+    table = f"arn:aws:dynamodb:{region}:*:table/{prefix}-{stage}-{service}"
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -67,7 +68,18 @@ def iam_policy(prefix: str, service: str, stage: str, region: str) -> dict[str, 
                     "dynamodb:Scan",
                     "dynamodb:Query",
                 ],
-                "Resource": f"arn:aws:dynamodb:{region}:*:table/{prefix}-{stage}-{service}",
+                "Resource": table,
+            },
+            {
+                "Sid": "OwnTableStream",
+                "Effect": "Allow",
+                "Action": [
+                    "dynamodb:DescribeStream",
+                    "dynamodb:GetRecords",
+                    "dynamodb:GetShardIterator",
+                    "dynamodb:ListStreams",
+                ],
+                "Resource": f"{table}/stream/*",
             },
             {
                 "Sid": "OwnLogs",

@@ -1,7 +1,8 @@
 """Bake the template with each supported combination of answers and check the result.
 
 Fast tier: the tree, rendered text, lint and parsed configuration of each bake.
-Slow tier (`-m slow`): bake, then run the project's own `invoke setup`, `lint`, `test`.
+Slow tier (`-m slow`): bake, then run the project's own `invoke setup`, `lint`, `test`, and
+for the defaults `test --engine localstack` on LocalStack's real runtime.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ NOT_RENDERED_BY_DESIGN = {".cruft.json"}
 class Case:
     id: str
     context: dict[str, str] = field(default_factory=dict)
+    # Also run the integration tests on a real LocalStack (its host runtime, Python >= 3.13).
+    localstack: bool = False
 
     @property
     def services(self) -> list[str]:
@@ -47,7 +50,7 @@ class Case:
 
 
 SUPPORTED = [
-    Case("defaults"),
+    Case("defaults", localstack=True),
     Case(
         "one-service-py313",
         {"project_name": "Order Desk", "services": "orders", "python_version": "3.13"},
@@ -226,11 +229,14 @@ def test_bad_answers_print_one_clear_line(tmp_path: Path) -> None:
 def test_baked_project_sets_up_lints_and_passes_its_tests(cookies: Any, case: Case) -> None:
     project = bake(cookies, case)
     env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
-    for command in (
+    commands = [
         [str(BIN / "invoke"), "setup"],
         [".venv/bin/invoke", "lint"],
         [".venv/bin/invoke", "test"],
-    ):
+    ]
+    if case.localstack:
+        commands.append([".venv/bin/invoke", "test", "--engine", "localstack"])
+    for command in commands:
         result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
         output = f"{result.stdout[-6000:]}\n{result.stderr[-4000:]}"
         assert result.returncode == 0, f"{' '.join(command)} failed in {case.id}:\n{output}"

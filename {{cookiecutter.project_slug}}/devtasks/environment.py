@@ -14,6 +14,8 @@ from invoke.exceptions import Exit
 from .layout import ROOT, RUNTIME_SHARED_PACKAGES, SERVICES, VENV, shared_packages, venv_bin
 
 LOCK = "requirements/dev.lock"
+LOCALSTACK_SOURCE = "requirements/localstack.in"
+LOCALSTACK_LOCK = "requirements/localstack.lock"
 LOCK_SOURCE = "requirements/dev.in"
 
 
@@ -56,14 +58,17 @@ def setup(c: Context, python: str = "", recreate: bool = False) -> None:
 
 @task(help={"upgrade": "Move every pin to the newest version the constraints allow"})
 def lock(c: Context, upgrade: bool = False) -> None:
-    """Compile requirements/dev.in into the hashed lock file requirements/dev.lock."""
+    """Compile dev.in and localstack.in of requirements/ into their hashed lock files."""
     uv = venv_bin("uv") if (ROOT / venv_bin("uv")).exists() else "uv"
-    oldest = str(c.config.project.python)
-    c.run(
-        f"{uv} pip compile --quiet --universal --python-version {oldest} --generate-hashes "
-        f"{'--upgrade ' if upgrade else ''}--custom-compile-command 'invoke lock' "
-        f"{LOCK_SOURCE} -o {LOCK}"
+    common = (
+        f"{uv} pip compile --quiet --generate-hashes --custom-compile-command 'invoke lock' "
+        f"{'--upgrade ' if upgrade else ''}"
     )
+    oldest = str(c.config.project.python)
+    c.run(f"{common}--universal --python-version {oldest} {LOCK_SOURCE} -o {LOCK}")
+    # LocalStack's runtime has its own interpreter (>= 3.13); its dependencies do not
+    # resolve for every platform at once, so this lock is for the platform that ran it.
+    c.run(f"{common}--python-version 3.13 {LOCALSTACK_SOURCE} -o {LOCALSTACK_LOCK}")
 
 
 def find_python(version: str) -> str:

@@ -2,30 +2,55 @@
 
 from __future__ import annotations
 
-from invoke import Collection, Context, task
+import shlex
 
-from .layout import ROOT, run_devkit
+from invoke import Collection, Context, task
+from invoke.exceptions import Exit
+
+from .layout import run_devkit
 from .stages import checked_stage
 
-STATE_DIR = ROOT / ".local-cloud"
+# Relative to the project root, where tasks run their commands.
+STATE_DIR = ".local-cloud"
+ENGINES = ("moto", "localstack")
 STAGE_HELP = "Stage whose resources to provision (default: the first stage)"
-PORT_HELP = "Port on 127.0.0.1 (default: local_cloud.port in invoke.yaml)"
 
 
 def _run(c: Context, action: str, *options: str) -> None:
-    state_dir = STATE_DIR.relative_to(ROOT)
-    run_devkit(c, "local_cloud_cli", f"{action} --state-dir {state_dir} {' '.join(options)}")
+    run_devkit(c, "local_cloud_cli", f"{action} --state-dir {STATE_DIR} {' '.join(options)}")
 
 
 def _stage(c: Context, stage: str) -> str:
     return checked_stage(c, stage or next(iter(c.config.stages)))
 
 
-@task(name="up", help={"stage": STAGE_HELP, "port": PORT_HELP})
-def up(c: Context, stage: str = "", port: int = 0) -> None:
-    """Start the local cloud (moto) in the background and provision a stage from infra/."""
-    stage = _stage(c, stage)
-    _run(c, "up", f"--stage {stage}", f"--port {int(port or c.config.local_cloud.port)}")
+@task(
+    name="up",
+    help={
+        "engine": "moto (default: local_cloud.engine in invoke.yaml) or localstack",
+        "stage": STAGE_HELP,
+        "port": "Port on 127.0.0.1 (default: local_cloud.port)",
+        "moto_port": "Port of moto beside LocalStack (default: local_cloud.moto_port)",
+        "python": "Python >= 3.13 for LocalStack's runtime (default: found on PATH or pyenv)",
+    },
+)
+def up(
+    c: Context, engine: str = "", stage: str = "", port: int = 0, moto_port: int = 0,
+    python: str = "",
+) -> None:  # fmt: skip
+    """Start the local cloud in the background and provision a stage from infra/."""
+    engine = engine or c.config.local_cloud.engine
+    if engine not in ENGINES:
+        raise Exit(f"Unknown engine {engine!r}; the engines are: {', '.join(ENGINES)}.", code=1)
+    options = [
+        f"--engine {engine}",
+        f"--stage {_stage(c, stage)}",
+        f"--port {int(port or c.config.local_cloud.port)}",
+        f"--moto-port {int(moto_port or c.config.local_cloud.moto_port)}",
+    ]
+    if python:
+        options.append(f"--python {shlex.quote(python)}")
+    _run(c, "up", *options)
 
 
 @task(name="down")

@@ -7,10 +7,12 @@ import shlex
 from invoke import Context, task
 from invoke.exceptions import Exit
 
-from .layout import checked_services, require_venv, venv_bin
+from .layout import checked_services, require_venv, run_devkit, venv_bin
 
 # pytest's exit code when a selection (-m, -k) leaves no test in a suite.
 NO_TESTS_COLLECTED = 5
+# State folder of the LocalStack that `test --engine localstack` runs beside your own.
+TEST_CLOUD = ".local-cloud/test-run"
 
 
 @task(
@@ -20,14 +22,34 @@ NO_TESTS_COLLECTED = 5
         "marker": "pytest -m expression, e.g. 'not integration'",
         "keyword": "pytest -k expression",
         "workers": "Processes per suite through pytest-xdist (0: none)",
+        "engine": "moto: every test, each suite on its own moto; localstack: the integration "
+        "tests on one LocalStack started for the run",
     },
 )
 def run_tests(
-    c: Context, service: str = "", marker: str = "", keyword: str = "", workers: int = 0
-) -> None:
-    """Run the tests on the embedded local cloud (each suite starts its own, on 127.0.0.1)."""
+    c: Context, service: str = "", marker: str = "", keyword: str = "", workers: int = 0,
+    engine: str = "moto",
+) -> None:  # fmt: skip
+    """Run the tests against a local cloud on 127.0.0.1; never against AWS."""
     require_venv()
-    options = ""
+    if engine not in ("moto", "localstack"):
+        raise Exit(f"Unknown engine {engine!r}; the engines are: moto, localstack.", code=1)
+    if engine == "localstack":
+        marker = f"integration and ({marker})" if marker else "integration"
+        run_devkit(
+            c, "local_cloud_cli", f"up --engine localstack --port 0 --state-dir {TEST_CLOUD}"
+        )
+        try:
+            _run_suites(c, service, marker, keyword, workers, f" --local-cloud-state {TEST_CLOUD}")
+        finally:
+            run_devkit(c, "local_cloud_cli", f"down --state-dir {TEST_CLOUD}")
+    else:
+        _run_suites(c, service, marker, keyword, workers, "")
+
+
+def _run_suites(
+    c: Context, service: str, marker: str, keyword: str, workers: int, options: str
+) -> None:
     if marker:
         options += f" -m {shlex.quote(marker)}"
     if keyword:

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,41 +19,70 @@ from {{ cookiecutter.project_slug }}_devkit.ports import free_port_run, port_is_
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[1]
+DEVKIT = "{{ cookiecutter.project_slug }}_devkit"
 SERVICES = load_project_config(ROOT).services
 
 
 @pytest.fixture
-def dev_server(project: ProjectConfig) -> Iterator[tuple[subprocess.Popen[str], list[int]]]:
-    cloud_port, first, *_ = free_port_run(1 + len(SERVICES))
+def cloud_state(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path]:
+    """The session's local cloud (`--local-cloud-state`), or one started for this test."""
+    given = request.config.getoption("--local-cloud-state")
+    if given:
+        yield Path(given)
+        return
+    state_dir = tmp_path / "local-cloud"
+    port, moto_port = free_port_run(2)
+    command = [sys.executable, "-m", f"{DEVKIT}.local_cloud_cli", "--state-dir", str(state_dir)]
+    up = subprocess.run([*command[:3], "up", *command[3:], "--engine", "moto",
+                         "--port", str(port), "--moto-port", str(moto_port)],
+                        cwd=ROOT, capture_output=True, text=True, check=False)  # fmt: skip
+    assert up.returncode == 0, up.stderr
+    try:
+        yield state_dir
+    finally:
+        subprocess.run([*command[:3], "down", *command[3:]], cwd=ROOT, check=False)
+
+
+@pytest.fixture
+def dev_server(
+    project: ProjectConfig, cloud_state: Path
+) -> Iterator[tuple[subprocess.Popen[str], list[int]]]:
+    first, *_ = free_port_run(len(SERVICES))
     command = [
-        sys.executable, "-m", "{{ cookiecutter.project_slug }}_devkit.dev_server",
+        sys.executable, "-m", f"{DEVKIT}.dev_server",
         "--stage", next(iter(project.stages)),
-        "--cloud-port", str(cloud_port), "--first-port", str(first),
+        "--state-dir", str(cloud_state), "--first-port", str(first),
     ]  # fmt: skip
     server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     ports = [first + index for index in range(len(SERVICES))]
     try:
-        yield server, [cloud_port, *ports]
+        yield server, ports
     finally:
         if server.poll() is None:
             server.kill()
             server.wait()
 
 
-def test_services_answer_and_stop_cleanly(
+def test_without_a_local_cloud_it_stops_at_once(tmp_path: Path, project: ProjectConfig) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", f"{DEVKIT}.dev_server", "--stage", next(iter(project.stages)),
+         "--state-dir", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr == (
+        "invoke dev: the local cloud is not running: start it with `invoke local.up`\n"
+    )
+
+
+def test_services_answer_feed_their_stream_handlers_and_stop_cleanly(
     dev_server: tuple[subprocess.Popen[str], list[int]],
 ) -> None:
-    server, (cloud_port, *ports) = dev_server
+    server, ports = dev_server
     assert server.stdout is not None
-    lines: list[str] = []
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        line = server.stdout.readline()
-        assert line, f"the dev server exited early: {lines}"
-        lines.append(line)
-        if line.startswith("Serving."):
-            break
+    lines = _read_until(server, lambda line: line.startswith("Serving."), [])
 
+    created = {}
     for service, port in zip(SERVICES, ports, strict=True):
         url = f"http://127.0.0.1:{port}/{service}"
         assert any(url in line for line in lines)
@@ -65,9 +94,38 @@ def test_services_answer_and_stop_cleanly(
         )
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             assert response.status == 201
+            created[service] = json.load(response)["id"]
         with urllib.request.urlopen(url, timeout=10) as listed:
-            assert [item["data"] for item in json.load(listed)["items"]] == [{"via": "dev"}]
+            assert {"via": "dev"} in [item["data"] for item in json.load(listed)["items"]]
+
+    # Each write reaches its own service's stream handler, which prints one line.
+    expected = {
+        json.dumps({"change": "INSERT", "id": record_id, "message": "record changed",
+                    "service": service}, sort_keys=True)
+        for service, record_id in created.items()
+    }  # fmt: skip
+    seen: set[str] = set()
+
+    def all_seen(line: str) -> bool:
+        seen.add(line.strip())
+        return expected <= seen
+
+    _read_until(server, all_seen, lines)
 
     server.send_signal(signal.SIGINT)
     assert server.wait(timeout=30) == 0
-    assert all(port_is_free(port) for port in [cloud_port, *ports])
+    assert all(port_is_free(port) for port in ports)
+
+
+def _read_until(
+    server: subprocess.Popen[str], done: Callable[[str], bool], lines: list[str]
+) -> list[str]:
+    assert server.stdout is not None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = server.stdout.readline()
+        assert line, f"the dev server exited early: {lines}"
+        lines.append(line)
+        if done(line):
+            return lines
+    raise AssertionError(f"timed out; output so far: {lines}")

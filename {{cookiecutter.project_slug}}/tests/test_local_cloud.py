@@ -1,19 +1,26 @@
-"""`invoke local.*` lifecycle: up, up again, status, env, reset, down, busy port."""
+"""`invoke local.*` lifecycle: up, up again, status, env, reset, down; busy port; no engine."""
 
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import sys
+import urllib.request
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
 
 from {{ cookiecutter.project_slug }}_devkit import ProjectConfig
+from {{ cookiecutter.project_slug }}_devkit.local_cloud import LocalEndpoints
+from {{ cookiecutter.project_slug }}_devkit.localstack_runtime import RuntimeNotFound, find_python
 from {{ cookiecutter.project_slug }}_devkit.ports import free_port_run, port_is_free
+from {{ cookiecutter.project_slug }}_devkit.stage_secrets import StageSecrets
 
 pytestmark = pytest.mark.integration
 
@@ -23,7 +30,7 @@ MODULE = "{{ cookiecutter.project_slug }}_devkit.local_cloud_cli"
 @pytest.fixture
 def cloud(tmp_path: Path, project: ProjectConfig) -> Iterator[tuple[Path, int]]:
     """A state folder and a free port for this test's own local cloud; stopped afterwards."""
-    state_dir, (port,) = tmp_path / "local-cloud", free_port_run(1)
+    state_dir, (port, _) = tmp_path / "local-cloud", free_port_run(2)
     yield state_dir, port
     subprocess.run(
         [sys.executable, "-m", MODULE, "down", "--state-dir", str(state_dir)],
@@ -49,31 +56,42 @@ def local(
 def test_lifecycle(cloud: tuple[Path, int], project: ProjectConfig) -> None:
     state_dir, port = cloud
     stage = next(iter(project.stages))
-    started = local(project, state_dir, "up", "--stage", stage, "--port", str(port))
+    started = local(project, state_dir, "up", "--stage", stage, "--port", str(port),
+                    "--moto-port", str(port + 1), "--engine", "moto")  # fmt: skip
     assert started.returncode == 0, started.stderr
-    assert f"moto up on http://127.0.0.1:{port}" in started.stdout
-    pid = json.loads((state_dir / "state.json").read_text())["pid"]
+    assert started.stdout.startswith(f"moto up on http://127.0.0.1:{port}: answering after ")
+    passwords = re.findall(r"^  user (\w+).* password: (\S+)$", started.stdout, re.MULTILINE)
+    assert [user for user, _ in passwords] == [user.username for user in project.local_cloud.users]
+    pid = json.loads((state_dir / "state.json").read_text())["processes"][0]["pid"]
 
     again = local(project, state_dir, "up", "--stage", stage, "--port", str(port))
     assert again.returncode == 0
-    assert f"already running: moto on http://127.0.0.1:{port} (pid {pid})" in again.stdout
+    assert again.stdout.startswith(f"already running: moto on http://127.0.0.1:{port}\n")
+    assert "password:" not in again.stdout  # shown once, when the user was made
+    assert json.loads((state_dir / "state.json").read_text())["processes"][0]["pid"] == pid
 
     region = project.stages[stage].region
-    dynamodb = boto3.client(
-        "dynamodb", region_name=region, endpoint_url=f"http://127.0.0.1:{port}",
-        aws_access_key_id="testing", aws_secret_access_key="testing",  # pragma: allowlist secret
-    )  # fmt: skip
+    dynamodb = _client("dynamodb", port, region)
     for service in project.services:
         table = project.table_name(stage, service)
         assert dynamodb.describe_table(TableName=table)["Table"]["StreamSpecification"][
             "StreamEnabled"
         ]
-        ttl = dynamodb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
-        assert ttl["TimeToLiveStatus"] == "ENABLED"
+    cognito = _client("cognito-idp", port, region)
+    (pool,) = cognito.list_user_pools(MaxResults=10)["UserPools"]
+    (app_client,) = cognito.list_user_pool_clients(UserPoolId=pool["Id"])["UserPoolClients"]
+    user, password = passwords[0]
+    signed_in = cognito.initiate_auth(
+        ClientId=app_client["ClientId"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": user, "PASSWORD": password},
+    )
+    assert signed_in["AuthenticationResult"]["IdToken"].count(".") == 2
 
     status = local(project, state_dir, "status")
-    assert f"running: moto on http://127.0.0.1:{port}" in status.stdout
-    assert project.stack_name(stage) in status.stdout
+    assert f"running: moto (host) on http://127.0.0.1:{port}" in status.stdout
+    assert project.table_name(stage, project.services[0]) in status.stdout
+    assert f"user pools: {project.prefix}-{stage}" in status.stdout
     exports = local(project, state_dir, "env")
     assert f"export AWS_ENDPOINT_URL=http://127.0.0.1:{port}" in exports.stdout.splitlines()
 
@@ -81,14 +99,49 @@ def test_lifecycle(cloud: tuple[Path, int], project: ProjectConfig) -> None:
     wiped = local(project, state_dir, "reset", "--stage", stage)
     assert wiped.returncode == 0, wiped.stderr
     assert project.table_name(stage, project.services[0]) in dynamodb.list_tables()["TableNames"]
+    assert "password: " in wiped.stdout  # a reset wipes the users: they are made again
 
     stopped = local(project, state_dir, "down")
     assert stopped.returncode == 0
     assert port_is_free(port)
     assert not (state_dir / "state.json").exists()
-    after = local(project, state_dir, "status")
-    assert after.returncode == 1
-    assert "not running" in after.stderr
+    for action in ("status", "env"):
+        after = local(project, state_dir, action)
+        assert after.returncode == 1
+        assert after.stderr == (
+            f"local {action}: the local cloud is not running: start it with `invoke local.up`\n"
+        )
+
+
+def _client(service: str, port: int, region: str) -> Any:
+    return boto3.client(  # type: ignore[call-overload]
+        service, region_name=region, endpoint_url=f"http://127.0.0.1:{port}",
+        aws_access_key_id="testing", aws_secret_access_key="testing",  # pragma: allowlist secret
+    )  # fmt: skip
+
+
+def test_localstack_without_a_python_313_names_what_to_install(
+    cloud: tuple[Path, int], project: ProjectConfig
+) -> None:
+    state_dir, port = cloud
+    result = local(project, state_dir, "up", "--engine", "localstack", "--port", str(port),
+                   "--moto-port", str(port + 1), "--python", sys.executable)  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr == f"local up: {sys.executable} is not a Python >= 3.13\n"
+    assert port_is_free(port)
+    assert port_is_free(port + 1)
+    assert not (state_dir / "state.json").exists()
+
+
+def test_no_python_313_anywhere_gives_the_install_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path))
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "python3.11"))
+    with pytest.raises(RuntimeNotFound) as raised:
+        find_python()
+    assert "uv python install 3.13" in str(raised.value)
 
 
 def test_a_busy_port_is_one_clear_error(cloud: tuple[Path, int], project: ProjectConfig) -> None:
@@ -100,4 +153,31 @@ def test_a_busy_port_is_one_clear_error(cloud: tuple[Path, int], project: Projec
         result = local(project, state_dir, "up", "--stage", next(iter(project.stages)),
                        "--port", str(port))  # fmt: skip
     assert result.returncode == 1
-    assert result.stderr == f"local up: port {port} on 127.0.0.1 is in use; pass --port\n"
+    assert result.stderr == (
+        f"local up: port {port} on 127.0.0.1 is in use; pass --port / --moto-port\n"
+    )
+
+
+def test_a_stage_secret_round_trips_on_either_engine(
+    request: pytest.FixtureRequest, local_endpoints: LocalEndpoints, project: ProjectConfig
+) -> None:
+    """Runs on the session's engine: moto by default, LocalStack under `--engine localstack`."""
+    state_dir = request.config.getoption("--local-cloud-state")
+    state = json.loads((Path(state_dir) / "state.json").read_text()) if state_dir else {}
+    engine = state.get("engine", "moto")
+    health = "/_localstack/health" if engine == "localstack" else "/moto-api/"
+    url = local_endpoints.url_for("secretsmanager") + health
+    with urllib.request.urlopen(url) as answer:  # noqa: S310
+        body = answer.read()
+    if engine == "localstack":
+        assert json.loads(body)["services"]["secretsmanager"] in ("available", "running")
+
+    name = f"{project.prefix}/t{uuid.uuid4().hex[:8]}"
+    store = StageSecrets(boto3.client("secretsmanager", region_name=project.region), name)
+    try:
+        store.write({"API_KEY": "s3cr3t ${not expanded}"})  # pragma: allowlist secret
+        assert store.read() == {"API_KEY": "s3cr3t ${not expanded}"}  # pragma: allowlist secret
+    finally:
+        boto3.client("secretsmanager", region_name=project.region).delete_secret(
+            SecretId=name, ForceDeleteWithoutRecovery=True
+        )

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from chalice import Chalice, Response
+from chalice.app import DynamoDBEvent
 
+from chalicelib.changes import table_stream_arn
 from chalicelib.composition import dependencies
 from chalicelib.http import (
     created,
@@ -54,3 +56,8 @@ def replace_record(record_id: str) -> Response:
 def delete_record(record_id: str) -> Response:
     dependencies.get().records.delete(record_id)
     return no_content()
+
+
+@app.on_dynamodb_record(stream_arn=table_stream_arn(), batch_size=100, starting_position="LATEST")
+def on_record_change(event: DynamoDBEvent) -> None:
+    dependencies.get().changes.handle(event)

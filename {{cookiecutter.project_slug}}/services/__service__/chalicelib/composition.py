@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from {{ cookiecutter.project_slug }}_config import Provider, ServiceSettings, load_settings
 from {{ cookiecutter.project_slug }}_data import RecordRepository, dynamodb_client
 
+from .changes import ChangeFeed
 from .records import RecordService
 
 
@@ -17,6 +18,7 @@ class Dependencies:
 
     settings: ServiceSettings
     records: RecordService
+    changes: ChangeFeed
 
 
 def build_dependencies(settings: ServiceSettings) -> Dependencies:
@@ -25,6 +27,8 @@ def build_dependencies(settings: ServiceSettings) -> Dependencies:
     return Dependencies(
         settings=settings,
         records=RecordService(repository, new_id=lambda: uuid.uuid4().hex),
+        # stdout is the function's log in Lambda and the terminal under `invoke dev`.
+        changes=ChangeFeed(settings.service, emit=print),
     )
 
 

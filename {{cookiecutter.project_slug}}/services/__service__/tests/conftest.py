@@ -6,7 +6,7 @@ import pytest
 from chalice.test import Client
 
 from {{ cookiecutter.project_slug }}_config import ServiceSettings
-from {{ cookiecutter.project_slug }}_devkit import ProjectConfig, StageStack
+from {{ cookiecutter.project_slug }}_devkit import ProjectConfig, StageResources
 
 from app import app
 from chalicelib.composition import build_dependencies, dependencies
@@ -15,13 +15,13 @@ SERVICE = "__service__"
 
 
 @pytest.fixture
-def client(stage_stack: StageStack, project: ProjectConfig) -> Iterator[Client]:
+def client(stage_resources: StageResources, project: ProjectConfig) -> Iterator[Client]:
     """The app wired to this test's own stage on the local cloud."""
     settings = ServiceSettings(
-        stage=stage_stack.stage,
+        stage=stage_resources.stage,
         service=SERVICE,
         region=project.region,
-        table_name=stage_stack.table_name(SERVICE),
+        table_name=stage_resources.table_name(SERVICE),
     )
     with dependencies.override(build_dependencies(settings)), Client(app) as test_client:
         yield test_client

@@ -1,4 +1,4 @@
-"""Development-only tools: the local cloud, stage stacks, contract checks, pytest fixtures.
+"""Development-only tools: the local cloud, stage resources, contract checks, pytest fixtures.
 
 Never vendored into a Lambda bundle. The emulator lives in `.local_cloud`, imported
 only where it is used: moto takes two seconds to import, which every command-line
@@ -6,13 +6,13 @@ tool of this package would otherwise pay.
 """
 
 from .project_config import ProjectConfig, StageConfig, load_project_config
-from .stage_stack import StageStack, create_stage_stack, delete_stage_stack
+from .stage_resources import StageResources, provision_stage, remove_stage
 
 __all__ = [
     "ProjectConfig",
     "StageConfig",
-    "StageStack",
-    "create_stage_stack",
-    "delete_stage_stack",
+    "StageResources",
     "load_project_config",
+    "provision_stage",
+    "remove_stage",
 ]

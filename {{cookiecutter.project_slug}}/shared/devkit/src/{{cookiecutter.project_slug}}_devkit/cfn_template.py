@@ -40,3 +40,8 @@ def load_template(path: Path) -> dict[str, Any]:
 def output_key(service: str) -> str:
     """The stage stack's output that names a service's table: `notes` -> `NotesTableName`."""
     return "".join(part.capitalize() for part in service.split("_")) + "TableName"
+
+
+def stream_output_key(service: str) -> str:
+    """The stage stack's output that holds the ARN of a service's table stream."""
+    return output_key(service).removesuffix("Name") + "StreamArn"

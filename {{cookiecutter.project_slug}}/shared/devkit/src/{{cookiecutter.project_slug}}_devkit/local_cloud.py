@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
@@ -65,13 +66,47 @@ def emulator_client(service: str, endpoint_url: str, region: str) -> Any:
     return session.client(service, endpoint_url=endpoint_url)  # type: ignore[call-overload]
 
 
+# boto3's per-service endpoint variables (AWS_ENDPOINT_URL_<service id>) of the
+# services an engine may hand to another one.
+SERVICE_ENDPOINT_VARIABLES = {
+    "dynamodb": "AWS_ENDPOINT_URL_DYNAMODB",
+    "dynamodbstreams": "AWS_ENDPOINT_URL_DYNAMODB_STREAMS",
+    "cognito-idp": "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER",
+    "cognito-identity": "AWS_ENDPOINT_URL_COGNITO_IDENTITY",
+}
+
+
+@dataclass(frozen=True)
+class LocalEndpoints:
+    """Where the local cloud answers: one endpoint, and other ones for some services."""
+
+    default: str
+    services: dict[str, str] = field(default_factory=dict)
+
+    def url_for(self, service: str) -> str:
+        """The endpoint that serves `service` (a boto3 service name)."""
+        return self.services.get(service, self.default)
+
+    def client(self, service: str, region: str) -> Any:
+        """A boto3 client for `service` that can reach only the local cloud."""
+        return emulator_client(service, self.url_for(service), region)
+
+    def environment(self, region: str, base: Mapping[str, str] | None = None) -> dict[str, str]:
+        """`base` (default: os.environ) changed so that boto3 reaches only these endpoints."""
+        return emulator_environment(self.default, region, base, self.services)
+
+
 def emulator_environment(
-    endpoint_url: str, region: str, base: Mapping[str, str] | None = None
+    endpoint_url: str,
+    region: str,
+    base: Mapping[str, str] | None = None,
+    service_endpoints: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """Return `base` (default: os.environ) changed so that boto3 can reach only the emulator.
 
-    Credentials are fake, shared config files are hidden and per-service endpoint
-    overrides are dropped: nothing in a developer's setup can route a call to AWS.
+    Credentials are fake, shared config files are hidden and the developer's own
+    per-service endpoint overrides are dropped: nothing in their setup can route a
+    call to AWS. `service_endpoints` then sends some services to another emulator.
     """
     env = {
         name: value
@@ -87,4 +122,6 @@ def emulator_environment(
         AWS_CONFIG_FILE=os.devnull,
         AWS_SHARED_CREDENTIALS_FILE=os.devnull,
     )
+    for service, url in (service_endpoints or {}).items():
+        env[SERVICE_ENDPOINT_VARIABLES[service]] = url
     return env

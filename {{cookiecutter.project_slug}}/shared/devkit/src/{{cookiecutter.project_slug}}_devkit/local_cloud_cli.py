@@ -1,14 +1,17 @@
-"""The commands behind `invoke local.*`: moto's server in the background, one per project.
+"""The commands behind `invoke local.*`: the local cloud in the background, one per project.
 
-Run as `python -m <project>_devkit.local_cloud_cli ACTION --state-dir DIR ...`. The
-state file (pid, port, endpoint) lets a second `up` see the first, and `down`
-stop it. Failures are one line on stderr and exit code 1.
+Run as `python -m <project>_devkit.local_cloud_cli ACTION --state-dir DIR ...`.
+Engine moto is one moto server. Engine localstack is LocalStack (its Docker image
+when a Docker engine answers, else its open-source runtime on the host) with a
+moto server beside it for the services LocalStack cannot serve in that mode.
+The state file lets a second `up` see the first, and `down` stop it. Failures
+are one line on stderr and exit code 1.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import contextlib
 import os
 import shlex
 import signal
@@ -16,160 +19,276 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
-from .local_cloud import LocalCloud, emulator_client, emulator_environment
-from .ports import port_is_free
-from .project_config import load_project_config
+from .local_cloud import LocalCloud, LocalEndpoints
+from .local_cloud_state import (
+    STATE_FILE,
+    LocalCloudNotRunning,
+    LocalCloudState,
+    Process,
+    answers,
+    read_state,
+    require_running,
+)
+from .local_users import ensure_users
+from .localstack_runtime import (
+    DOCKER_IMAGE,
+    RuntimeNotFound,
+    docker_answers,
+    ensure_venv,
+    find_python,
+    venv_python,
+)
+from .ports import free_port_run, port_is_free
+from .project_config import ProjectConfig, load_project_config
+from .stage_resources import ProvisioningError, StageResources, provision_stage
 from .stage_secrets import StageSecrets, secret_name
-from .stage_stack import create_stage_stack
 
-STATE_FILE = "state.json"
-READY_SECONDS = 20.0
-ENGINE = "moto"
+READY_SECONDS = 60.0
+MOTO_HEALTH = "/moto-api/"
+LOCALSTACK_HEALTH = "/_localstack/health"
+# What LocalStack cannot serve without Docker, and with Docker (open-source image).
+MOTO_SERVES_BESIDE_HOST_RUNTIME = (
+    "dynamodb",
+    "dynamodbstreams",
+    "cognito-idp",
+    "cognito-identity",
+)
+MOTO_SERVES_BESIDE_CONTAINER = ("cognito-idp", "cognito-identity")
 
 
 class LocalCloudError(Exception):
     """The local cloud cannot do what was asked; the message says why."""
 
 
-def _state_path(args: argparse.Namespace) -> Path:
-    return Path(args.state_dir) / STATE_FILE
+def _say(line: str) -> None:
+    print(line, flush=True)
 
 
-def read_state(state_dir: Path) -> dict[str, Any] | None:
-    """The running cloud's state, or None when none is recorded or its process is gone."""
-    path = state_dir / STATE_FILE
-    if not path.is_file():
-        return None
-    state: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+def _start(name: str, command: list[str], port: int, health: str, state_dir: Path,
+           env: dict[str, str] | None = None) -> Process:  # fmt: skip
+    """Start `command` in its own process group, logging to DIR/<name>.log, until it answers."""
+    if not port_is_free(port):
+        raise LocalCloudError(f"port {port} on 127.0.0.1 is in use; pass --port / --moto-port")
+    log_path = state_dir / f"{name}.log"
+    with log_path.open("ab") as log:
+        child = subprocess.Popen(
+            command, stdout=log, stderr=log, start_new_session=True, env=env, cwd=state_dir
+        )
+    process = Process(name=name, pid=child.pid, port=port, health_path=health)
+    deadline = time.monotonic() + READY_SECONDS
+    while not answers(f"http://127.0.0.1:{port}{health}"):
+        if child.poll() is not None or time.monotonic() > deadline:
+            _stop_group(process)
+            raise LocalCloudError(f"{name} did not start; see {log_path}")
+        time.sleep(0.05)
+    return process
+
+
+def _moto(port: int, state_dir: Path) -> Process:
+    command = [sys.executable, "-m", f"{__package__}.local_cloud_cli", "serve", "--port", str(port)]
+    return _start("moto", command, port, MOTO_HEALTH, state_dir)
+
+
+def _engine_environment() -> dict[str, str]:
+    """LocalStack's environment: no AWS credentials of the developer, but their auth token."""
+    keep = ("PATH", "HOME", "LANG", "TMPDIR", "LOCALSTACK_AUTH_TOKEN", "DOCKER_HOST")
+    return {name: os.environ[name] for name in keep if name in os.environ}
+
+
+def _start_moto_engine(args: argparse.Namespace, state_dir: Path) -> LocalCloudState:
+    process = _moto(args.port, state_dir)
+    return LocalCloudState("moto", "host", f"http://127.0.0.1:{args.port}", {}, [process])
+
+
+def _start_localstack(
+    args: argparse.Namespace, project: ProjectConfig, state_dir: Path
+) -> LocalCloudState:
+    for port in (args.port, args.moto_port):
+        if not port_is_free(port):
+            raise LocalCloudError(f"port {port} on 127.0.0.1 is in use; pass --port / --moto-port")
+    python, version = find_python(args.python)
+    _say(f"LocalStack: Python {version[0]}.{version[1]} at {python}")
+    uv = str(Path(sys.executable).with_name("uv"))
+    runtime = ensure_venv(project.root, python, uv, say=_say)
+    endpoint = f"http://127.0.0.1:{args.port}"
+    env = {**_engine_environment(), "GATEWAY_LISTEN": f"127.0.0.1:{args.port}"}
+    if docker_answers():
+        container = f"{project.prefix}-localstack"
+        env.update(IMAGE_NAME=DOCKER_IMAGE, MAIN_CONTAINER_NAME=container)
+        _say(f"LocalStack: Docker answers; starting {DOCKER_IMAGE} as {container}")
+        cli = str(runtime.with_name("localstack"))
+        started = subprocess.run([cli, "start", "--detached"], env=env, capture_output=True,
+                                 text=True, check=False)  # fmt: skip
+        if started.returncode != 0:
+            raise LocalCloudError(f"`localstack start` failed: {started.stderr.strip()[-300:]}")
+        subprocess.run([cli, "wait", "-t", str(int(READY_SECONDS))], env=env, check=False)
+        moto = _moto(args.moto_port, state_dir)
+        routed = dict.fromkeys(MOTO_SERVES_BESIDE_CONTAINER, f"http://127.0.0.1:{args.moto_port}")
+        return LocalCloudState("localstack", "docker", endpoint, routed, [moto], container)
+    _say("LocalStack: no Docker engine answers; running the open-source runtime on the host")
+    moto = _moto(args.moto_port, state_dir)
     try:
-        os.kill(int(state["pid"]), 0)
-    except ProcessLookupError:
-        path.unlink()
-        return None
-    return state
+        localstack = _start(
+            "localstack",
+            [str(runtime), "-m", "localstack.runtime.main"],
+            args.port,
+            LOCALSTACK_HEALTH,
+            state_dir,
+            env,
+        )
+    except LocalCloudError:
+        _stop_group(moto)
+        raise
+    routed = dict.fromkeys(MOTO_SERVES_BESIDE_HOST_RUNTIME, f"http://127.0.0.1:{args.moto_port}")
+    return LocalCloudState("localstack", "host", endpoint, routed, [localstack, moto])
 
 
-def _answers(endpoint: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1):  # noqa: S310
-            return True
-    except OSError:
-        return False
-
-
-def _clients(endpoint: str, region: str) -> tuple[Any, Any, Any]:
-    return (
-        emulator_client("cloudformation", endpoint, region),
-        emulator_client("dynamodb", endpoint, region),
-        emulator_client("secretsmanager", endpoint, region),
-    )
-
-
-def provision(endpoint: str, stage: str) -> str:
-    """Create the stage's stack and secret unless they exist; say what was done."""
-    project = load_project_config()
+def provision(
+    endpoints: LocalEndpoints, project: ProjectConfig, stage: str
+) -> tuple[StageResources, list[str]]:
+    """Ensure the stage's resources, its secret and the seeded users; say what there is."""
     if stage not in project.stages:
-        stages = ", ".join(project.stages)
-        raise LocalCloudError(f"unknown stage {stage!r}; the stages are: {stages}")
+        raise LocalCloudError(
+            f"unknown stage {stage!r}; the stages are: {', '.join(project.stages)}"
+        )
     region = project.stages[stage].region
-    cloudformation, dynamodb, secretsmanager = _clients(endpoint, region)
-    done = []
-    stacks = cloudformation.list_stacks(StackStatusFilter=["CREATE_COMPLETE", "UPDATE_COMPLETE"])
-    if any(s["StackName"] == project.stack_name(stage) for s in stacks["StackSummaries"]):
-        done.append(f"stack {project.stack_name(stage)} exists")
-    else:
-        stack = create_stage_stack(project, stage, cloudformation, dynamodb)
-        done.append(f"stack {stack.stack_name}: tables {', '.join(stack.table_names)}")
-    store = StageSecrets(secretsmanager, secret_name(project.prefix, stage))
+
+    def client(service: str) -> Any:
+        return endpoints.client(service, region)
+
+    resources = provision_stage(project, stage, lambda service: client(service))
+    lines = [f"stage {stage}: tables {', '.join(resources.table_names)}"]
+    pool_id = resources.outputs.get("UserPoolId")
+    if pool_id:
+        client_id = resources.outputs.get("UserPoolClientId", "")
+        lines.append(f"user pool {pool_id}, app client {client_id}")
+        users = ensure_users(client("cognito-idp"), pool_id, project.local_cloud.users)
+        lines.extend(f"  {line}" for line in users)
+    if resources.skipped:
+        lines.append(f"not built locally: {', '.join(resources.skipped)}")
+    store = StageSecrets(client("secretsmanager"), secret_name(project.prefix, stage))
     if not store.exists():
         store.write({})
-        done.append(f"secret {secret_name(project.prefix, stage)} (empty)")
-    return "; ".join(done)
+        lines.append(f"secret {secret_name(project.prefix, stage)} (empty)")
+    return resources, lines
 
 
 def up(args: argparse.Namespace) -> str:
     started = time.monotonic()
-    state = read_state(Path(args.state_dir))
+    project = load_project_config()
+    state_dir = Path(args.state_dir)
+    state = read_state(state_dir)
     if state:
-        note = provision(state["endpoint"], args.stage)
-        return f"already running: {ENGINE} on {state['endpoint']} (pid {state['pid']}); {note}"
-    if not port_is_free(args.port):
-        raise LocalCloudError(f"port {args.port} on 127.0.0.1 is in use; pass --port")
-    Path(args.state_dir).mkdir(parents=True, exist_ok=True)
-    log = (Path(args.state_dir) / "moto.log").open("ab")
-    server = subprocess.Popen(
-        [sys.executable, "-m", f"{__package__}.local_cloud_cli", "serve", "--port", str(args.port)],
-        stdout=log,
-        stderr=log,
-        start_new_session=True,
-    )
-    endpoint = f"http://127.0.0.1:{args.port}"
-    deadline = time.monotonic() + READY_SECONDS
-    while not _answers(endpoint):
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            log_path = Path(args.state_dir) / "moto.log"
-            raise LocalCloudError(f"{ENGINE} did not start; see {log_path}")
-        time.sleep(0.05)
+        _, lines = provision(state.endpoints, project, args.stage) if args.stage else (None, [])
+        running = f"already running: {state.engine} on {state.endpoint}"
+        return "\n".join([running, *lines])
+    state_dir.mkdir(parents=True, exist_ok=True)
+    engine = args.engine or project.local_cloud.engine
+    if not args.port or not args.moto_port:
+        # Port 0: any free ones (test runs beside a developer's own local cloud).
+        args.port, args.moto_port = free_port_run(2)
+    if engine == "moto":
+        state = _start_moto_engine(args, state_dir)
+    else:
+        state = _start_localstack(args, project, state_dir)
+    state.write(state_dir)
     ready = time.monotonic() - started
-    state = {"engine": ENGINE, "pid": server.pid, "port": args.port, "endpoint": endpoint}
-    _state_path(args).write_text(json.dumps(state), encoding="utf-8")
-    note = provision(endpoint, args.stage)
-    return f"{ENGINE} up on {endpoint} in {ready:.2f} s (pid {server.pid}); {note}"
+    try:
+        _, lines = provision(state.endpoints, project, args.stage) if args.stage else (None, [])
+    except Exception:
+        _stop(state)
+        (state_dir / STATE_FILE).unlink(missing_ok=True)
+        raise
+    total = time.monotonic() - started
+    head = (
+        f"{engine} up on {state.endpoint}: answering after {ready:.2f} s, "
+        f"provisioned after {total:.2f} s"
+    )
+    return "\n".join([head, *lines, _routing(state)])
+
+
+def _stop_group(process: Process) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    while not port_is_free(process.port) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def _stop(state: LocalCloudState) -> None:
+    if state.container:
+        cli = str(venv_python(load_project_config().root).with_name("localstack"))
+        env = {**_engine_environment(), "MAIN_CONTAINER_NAME": state.container}
+        with contextlib.suppress(OSError):
+            subprocess.run([cli, "stop"], env=env, capture_output=True, check=False)
+    for process in state.processes:
+        _stop_group(process)
 
 
 def down(args: argparse.Namespace) -> str:
-    state = read_state(Path(args.state_dir))
+    state_dir = Path(args.state_dir)
+    state = read_state(state_dir)
     if not state:
+        (state_dir / STATE_FILE).unlink(missing_ok=True)
         return "the local cloud is not running"
-    os.killpg(int(state["pid"]), signal.SIGTERM)
-    deadline = time.monotonic() + 5
-    while not port_is_free(int(state["port"])) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if not port_is_free(int(state["port"])):
-        os.killpg(int(state["pid"]), signal.SIGKILL)
-    _state_path(args).unlink(missing_ok=True)
-    return f"stopped {state['engine']} on {state['endpoint']}"
+    _stop(state)
+    (state_dir / STATE_FILE).unlink(missing_ok=True)
+    return f"stopped {state.engine} on {state.endpoint}"
 
 
-def _running(args: argparse.Namespace) -> dict[str, Any]:
-    state = read_state(Path(args.state_dir))
-    if not state:
-        raise LocalCloudError("the local cloud is not running: start it with `invoke local.up`")
-    return state
+def _running(args: argparse.Namespace) -> LocalCloudState:
+    try:
+        return require_running(Path(args.state_dir))
+    except LocalCloudNotRunning as error:
+        raise LocalCloudError(str(error)) from None
+
+
+def _routing(state: LocalCloudState) -> str:
+    lines = []
+    by_endpoint: dict[str, list[str]] = {}
+    for service, url in sorted(state.service_endpoints.items()):
+        by_endpoint.setdefault(url, []).append(service)
+    for url, services in by_endpoint.items():
+        lines.append(f"  {', '.join(services)}: moto on {url}")
+    lines.append(f"  every other service: {state.engine} ({state.mode}) on {state.endpoint}")
+    return "\n".join(["which engine serves what:", *lines])
 
 
 def status(args: argparse.Namespace) -> str:
     state = _running(args)
-    region = load_project_config().region
-    cloudformation = emulator_client("cloudformation", state["endpoint"], region)
-    stacks = cloudformation.list_stacks(StackStatusFilter=["CREATE_COMPLETE", "UPDATE_COMPLETE"])
-    names = sorted(s["StackName"] for s in stacks["StackSummaries"])
+    project = load_project_config()
+    region = project.region
+    tables = state.endpoints.client("dynamodb", region).list_tables()["TableNames"]
+    pools = state.endpoints.client("cognito-idp", region).list_user_pools(MaxResults=60)
+    processes = ", ".join(f"{p.name} pid {p.pid} port {p.port}" for p in state.processes)
     return "\n".join(
         [
-            f"running: {state['engine']} on {state['endpoint']} (pid {state['pid']})",
-            f"every service (DynamoDB, CloudFormation, Secrets Manager, ...): {state['engine']}",
-            f"stacks: {', '.join(names) or 'none'}",
+            f"running: {state.engine} ({state.mode}) on {state.endpoint}; {processes}",
+            _routing(state),
+            f"tables: {', '.join(tables) or 'none'}",
+            f"user pools: {', '.join(p['Name'] for p in pools['UserPools']) or 'none'}",
         ]
     )
 
 
 def reset(args: argparse.Namespace) -> str:
+    """Wipe everything: the engines keep state in memory only, so a restart is a reset."""
     state = _running(args)
-    reset_url = f"{state['endpoint']}/moto-api/reset"
-    request = urllib.request.Request(reset_url, method="POST")  # noqa: S310
-    with urllib.request.urlopen(request, timeout=10):  # noqa: S310
-        pass
-    return f"wiped every resource; {provision(state['endpoint'], args.stage)}"
+    args.engine, args.port = state.engine, int(state.endpoint.rsplit(":", 1)[1])
+    moto = [p for p in state.processes if p.name == "moto"]
+    args.moto_port = moto[0].port if moto and state.engine != "moto" else args.moto_port
+    down(args)
+    return f"wiped every resource\n{up(args)}"
 
 
 def env(args: argparse.Namespace) -> str:
     state = _running(args)
-    local = emulator_environment(state["endpoint"], load_project_config().region, base={})
+    local = state.endpoints.environment(load_project_config().region, base={})
     return "\n".join(
         ["unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN AWS_SECURITY_TOKEN"]
         + [f"export {name}={shlex.quote(value)}" for name, value in sorted(local.items())]
@@ -195,12 +314,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("action", choices=sorted(ACTIONS))
     parser.add_argument("--state-dir", default=".local-cloud")
+    parser.add_argument("--engine", choices=("moto", "localstack"), default="")
     parser.add_argument("--port", type=int, default=4566)
-    parser.add_argument("--stage", default="")
+    parser.add_argument("--moto-port", type=int, default=4567)
+    parser.add_argument("--python", default="", help="Python >= 3.13 for LocalStack's runtime")
+    parser.add_argument("--stage", default="", help="stage to provision (default: none)")
     args = parser.parse_args(argv)
     try:
         print(ACTIONS[args.action](args))
-    except (LocalCloudError, OSError) as error:
+    except (LocalCloudError, RuntimeNotFound, ProvisioningError, OSError) as error:
         print(f"local {args.action}: {error}", file=sys.stderr)
         return 1
     return 0

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -23,6 +24,25 @@ class StageConfig:
 
 
 @dataclass(frozen=True)
+class LocalUser:
+    """A user `local.up` creates in the local user pool (its password is made up each time)."""
+
+    username: str
+    email: str
+    groups: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LocalCloudConfig:
+    """How `invoke local.*` runs the local cloud."""
+
+    engine: str = "moto"
+    port: int = 4566
+    moto_port: int = 4567
+    users: tuple[LocalUser, ...] = ()
+
+
+@dataclass(frozen=True)
 class ProjectConfig:
     """Names and stages of the project rooted at `root`."""
 
@@ -31,6 +51,7 @@ class ProjectConfig:
     prefix: str
     region: str
     stages: dict[str, StageConfig]
+    local_cloud: LocalCloudConfig = field(default_factory=LocalCloudConfig)
 
     @property
     def services(self) -> list[str]:
@@ -77,4 +98,18 @@ def load_project_config(root: Path | None = None) -> ProjectConfig:
         prefix=project["prefix"],
         region=project["region"],
         stages=stages,
+        local_cloud=_local_cloud(raw.get("local_cloud") or {}),
+    )
+
+
+def _local_cloud(raw: dict[str, Any]) -> LocalCloudConfig:
+    defaults = LocalCloudConfig()
+    return LocalCloudConfig(
+        engine=raw.get("engine", defaults.engine),
+        port=int(raw.get("port", defaults.port)),
+        moto_port=int(raw.get("moto_port", defaults.moto_port)),
+        users=tuple(
+            LocalUser(user["username"], user["email"], tuple(user.get("groups") or ()))
+            for user in raw.get("users") or ()
+        ),
     )

@@ -1,8 +1,12 @@
 """pytest fixtures for every test suite of the project (registered through an entry point).
 
-Each pytest process gets its own emulator on a free port of 127.0.0.1, and each test
-that asks for `stage_stack` gets its own stage name, hence its own stack and tables,
-removed afterwards: tests can run in parallel and leave nothing behind.
+By default each pytest process starts its own moto server on a free port of
+127.0.0.1. With `--local-cloud-state DIR` (what `invoke test --engine localstack`
+passes) the session uses the local cloud recorded there instead, and stops at
+once if it does not answer. Either way the session's environment is replaced
+before any test runs, so no test can reach AWS with the machine's credentials.
+Each test that asks for `stage_resources` gets its own stage name, hence its own
+tables and user pool, removed afterwards: tests can run in parallel.
 """
 
 from __future__ import annotations
@@ -10,23 +14,44 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
 
-from .local_cloud import LocalCloud, emulator_environment
+from .local_cloud import LocalCloud, LocalEndpoints, emulator_environment
+from .local_cloud_state import LocalCloudNotRunning, require_running
 from .project_config import ProjectConfig, load_project_config
-from .stage_stack import StageStack, create_stage_stack, delete_stage_stack
+from .stage_resources import StageResources, provision_stage, remove_stage
 
-if TYPE_CHECKING:
-    from mypy_boto3_cloudformation import CloudFormationClient
-    from mypy_boto3_dynamodb import DynamoDBClient
+# Where boto3 goes before a test asks for the local cloud: a closed local port.
+NOWHERE = "http://127.0.0.1:9"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--local-cloud-state",
+        default="",
+        help="state folder of a running `invoke local.up` to test against (default: own moto)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "integration: talks to the local cloud")
     config.addinivalue_line("markers", "packaging: builds deployment packages (slow)")
+    # Before collection imports anything that could build a client at import time:
+    # until a test asks for the local cloud, boto3 reaches a closed local port.
+    region = os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
+    scrubbed = emulator_environment(NOWHERE, region)
+    os.environ.clear()
+    os.environ.update(scrubbed)
+    state_dir = config.getoption("--local-cloud-state")
+    if state_dir:
+        try:
+            require_running(Path(state_dir))
+        except LocalCloudNotRunning as error:
+            pytest.exit(f"--local-cloud-state {state_dir}: {error}", returncode=4)
 
 
 @pytest.fixture(scope="session")
@@ -36,23 +61,37 @@ def project() -> ProjectConfig:
 
 
 @pytest.fixture(scope="session")
-def local_cloud(project: ProjectConfig) -> Iterator[str]:
-    """Start moto's server on 127.0.0.1 and point this process's boto3 at it.
+def local_endpoints(
+    request: pytest.FixtureRequest, project: ProjectConfig
+) -> Iterator[LocalEndpoints]:
+    """The local cloud of this session, with this process's boto3 pointed at it.
 
     The environment is replaced for the whole session, so no test can fall through
     to credentials or endpoints of the machine it runs on.
     """
-    cloud = LocalCloud()
-    endpoint = cloud.start()
+    state_dir = request.config.getoption("--local-cloud-state")
+    cloud = None
+    if state_dir:
+        endpoints = require_running(Path(state_dir)).endpoints
+    else:
+        cloud = LocalCloud()
+        endpoints = LocalEndpoints(cloud.start())
     saved = dict(os.environ)
     os.environ.clear()
-    os.environ.update(emulator_environment(endpoint, project.region, base=saved))
+    os.environ.update(endpoints.environment(project.region, base=saved))
     try:
-        yield endpoint
+        yield endpoints
     finally:
         os.environ.clear()
         os.environ.update(saved)
-        cloud.stop()
+        if cloud is not None:
+            cloud.stop()
+
+
+@pytest.fixture(scope="session")
+def local_cloud(local_endpoints: LocalEndpoints) -> str:
+    """The local cloud's main endpoint URL (boto3 in this process already points at it)."""
+    return local_endpoints.default
 
 
 @pytest.fixture
@@ -62,13 +101,16 @@ def stage_name() -> str:
 
 
 @pytest.fixture
-def stage_stack(local_cloud: str, project: ProjectConfig, stage_name: str) -> Iterator[StageStack]:
-    """This test's own stage: the infra/stage.yaml stack on the local cloud, removed after."""
-    region = project.region
-    cloudformation: CloudFormationClient = boto3.client("cloudformation", region_name=region)
-    dynamodb: DynamoDBClient = boto3.client("dynamodb", region_name=region)
-    stack = create_stage_stack(project, stage_name, cloudformation, dynamodb)
+def stage_resources(
+    local_endpoints: LocalEndpoints, project: ProjectConfig, stage_name: str
+) -> Iterator[StageResources]:
+    """This test's own stage: infra/stage.yaml's resources on the local cloud, removed after."""
+
+    def client(service: str) -> Any:
+        return boto3.client(service, region_name=project.region)  # type: ignore[call-overload]
+
+    resources = provision_stage(project, stage_name, client)
     try:
-        yield stack
+        yield resources
     finally:
-        delete_stage_stack(stack, cloudformation, dynamodb, delete_data=True)
+        remove_stage(project, resources, client, delete_data=True)

@@ -1,0 +1,328 @@
+"""A stage's own resources (infra/stage.yaml) created on the local cloud through each service's API.
+
+Neither emulator can run this template through CloudFormation: moto's has no
+Cognito resources and ignores TTL; LocalStack's open-source runtime cannot serve
+DynamoDB without Java. So the template's resources are applied here one by one,
+in dependency order, with the intrinsic functions resolved the way CloudFormation
+resolves them. Each step is "ensure": a resource that exists is found, not made
+twice, so provisioning again is harmless. Types the local cloud has no use for
+(IAM roles, identity pools, alarms) are listed as skipped, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from .cfn_template import load_template, output_key
+from .project_config import ProjectConfig
+
+TEMPLATE = "infra/stage.yaml"
+# moto's and LocalStack's account; pseudo parameters resolve as they would there.
+LOCAL_ACCOUNT_ID = "000000000000"
+_SUB_NAME = re.compile(r"\$\{([^}!][^}]*)\}")
+
+
+class ClientFactory(Protocol):
+    """Hands out a boto3 client per AWS service; the engine decides where each one points."""
+
+    def __call__(self, service: str) -> Any: ...
+
+
+class ProvisioningError(Exception):
+    """The template asks for something the local cloud cannot build; the message says what."""
+
+
+@dataclass(frozen=True)
+class StageResources:
+    """What was built for one stage: physical ids by logical id, and the template's outputs."""
+
+    stage: str
+    physical_ids: dict[str, str]
+    outputs: dict[str, str]
+    skipped: list[str] = field(default_factory=list)
+
+    def table_name(self, service: str) -> str:
+        """Name of `service`'s table in this stage."""
+        return self.outputs[output_key(service)]
+
+    @property
+    def table_names(self) -> list[str]:
+        """Every table of the stage."""
+        return sorted(value for key, value in self.outputs.items() if key.endswith("TableName"))
+
+
+@dataclass
+class _Resolver:
+    """CloudFormation's intrinsic functions over parameters and already-built resources."""
+
+    parameters: dict[str, str]
+    physical_ids: dict[str, str] = field(default_factory=dict)
+    attributes: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return [self.resolve(item) for item in value]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            ((name, argument),) = value.items()
+            function = _INTRINSICS.get(name)
+            if function is not None:
+                return function(self, argument)
+        return {key: self.resolve(item) for key, item in value.items()}
+
+    def ref(self, name: str) -> str:
+        if name in self.parameters:
+            return self.parameters[name]
+        if name in self.physical_ids:
+            return self.physical_ids[name]
+        raise ProvisioningError(f"Ref to {name!r}, which is neither a parameter nor built yet")
+
+    def get_att(self, argument: list[str]) -> str:
+        logical_id, attribute = argument
+        try:
+            return self.attributes[logical_id][attribute]
+        except KeyError:
+            raise ProvisioningError(
+                f"!GetAtt {logical_id}.{attribute} is not available on the local cloud"
+            ) from None
+
+    def sub(self, argument: str | list[Any]) -> str:
+        text, variables = (argument, {}) if isinstance(argument, str) else argument
+        values = {name: str(self.resolve(value)) for name, value in variables.items()}
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name in values:
+                return values[name]
+            if "." in name:
+                return self.get_att(name.split(".", 1))
+            return self.ref(name)
+
+        return _SUB_NAME.sub(replace, text)
+
+    def join(self, argument: list[Any]) -> str:
+        separator, items = argument
+        return str(separator).join(str(item) for item in self.resolve(items))
+
+
+_INTRINSICS: dict[str, Callable[[_Resolver, Any], Any]] = {
+    "Ref": lambda resolver, name: resolver.ref(name),
+    "Fn::GetAtt": lambda resolver, argument: resolver.get_att(argument),
+    "Fn::Sub": lambda resolver, argument: resolver.sub(argument),
+    "Fn::Join": lambda resolver, argument: resolver.join(argument),
+}
+
+
+def _references(value: Any, logical_ids: set[str]) -> set[str]:
+    """Logical ids `value` refers to through Ref, GetAtt or a ${} in Sub."""
+    if isinstance(value, list):
+        return set().union(*(_references(item, logical_ids) for item in value))
+    if not isinstance(value, dict):
+        return set()
+    found: set[str] = set()
+    for key, item in value.items():
+        if key == "Ref" and item in logical_ids:
+            found.add(item)
+        elif key == "Fn::GetAtt" and item[0] in logical_ids:
+            found.add(item[0])
+        elif key == "Fn::Sub":
+            text = item if isinstance(item, str) else item[0]
+            names = {name.split(".", 1)[0] for name in _SUB_NAME.findall(text)}
+            found |= names & logical_ids
+        found |= _references(item, logical_ids)
+    return found
+
+
+def _build_order(resources: Mapping[str, Any]) -> list[str]:
+    """Logical ids so that each comes after everything it refers to or DependsOn."""
+    logical_ids = set(resources)
+    needs = {
+        logical_id: _references(resource.get("Properties", {}), logical_ids)
+        | set(_as_list(resource.get("DependsOn")))
+        for logical_id, resource in resources.items()
+    }
+    order: list[str] = []
+    while needs:
+        ready = sorted(name for name, wanted in needs.items() if wanted <= set(order))
+        if not ready:
+            raise ProvisioningError(f"circular references between {', '.join(sorted(needs))}")
+        order.extend(ready)
+        for name in ready:
+            del needs[name]
+    return order
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+# Each builder ensures one resource and returns (physical id, attributes for GetAtt).
+_Builder = Callable[[dict[str, Any], ClientFactory, str], tuple[str, dict[str, str]]]
+
+
+def _table(
+    properties: dict[str, Any], clients: ClientFactory, region: str
+) -> tuple[str, dict[str, str]]:
+    dynamodb = clients("dynamodb")
+    name = properties["TableName"]
+    if name not in dynamodb.list_tables()["TableNames"]:
+        request: dict[str, Any] = {
+            key: properties[key]
+            for key in (
+                "TableName",
+                "AttributeDefinitions",
+                "KeySchema",
+                "BillingMode",
+                "ProvisionedThroughput",
+                "GlobalSecondaryIndexes",
+                "LocalSecondaryIndexes",
+                "Tags",
+            )
+            if key in properties
+        }
+        if "StreamSpecification" in properties:
+            # CloudFormation implies StreamEnabled; the API wants it said.
+            request["StreamSpecification"] = {
+                "StreamEnabled": True,
+                **properties["StreamSpecification"],
+            }
+        dynamodb.create_table(**request)
+        dynamodb.get_waiter("table_exists").wait(
+            TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
+        )
+    ttl = properties.get("TimeToLiveSpecification")
+    if ttl and ttl.get("Enabled"):
+        current = dynamodb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+        if current.get("TimeToLiveStatus") not in ("ENABLED", "ENABLING"):
+            dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+    recovery = properties.get("PointInTimeRecoverySpecification")
+    if recovery:
+        dynamodb.update_continuous_backups(
+            TableName=name, PointInTimeRecoverySpecification=recovery
+        )
+    table = dynamodb.describe_table(TableName=name)["Table"]
+    attributes = {"Arn": table["TableArn"]}
+    if "LatestStreamArn" in table:
+        attributes["StreamArn"] = table["LatestStreamArn"]
+    return name, attributes
+
+
+def _user_pool(
+    properties: dict[str, Any], clients: ClientFactory, region: str
+) -> tuple[str, dict[str, str]]:
+    cognito = clients("cognito-idp")
+    name = properties["UserPoolName"]
+    existing = [
+        pool["Id"]
+        for page in cognito.get_paginator("list_user_pools").paginate(MaxResults=60)
+        for pool in page["UserPools"]
+        if pool["Name"] == name
+    ]
+    if existing:
+        pool_id = existing[0]
+    else:
+        request = {key: value for key, value in properties.items() if key != "UserPoolName"}
+        pool_id = cognito.create_user_pool(PoolName=name, **request)["UserPool"]["Id"]
+    description = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    provider = f"cognito-idp.{region}.amazonaws.com/{pool_id}"
+    return pool_id, {
+        "Arn": description["Arn"],
+        "ProviderName": provider,
+        "ProviderURL": f"https://{provider}",
+    }
+
+
+def _user_pool_client(
+    properties: dict[str, Any], clients: ClientFactory, region: str
+) -> tuple[str, dict[str, str]]:
+    cognito = clients("cognito-idp")
+    pool_id, name = properties["UserPoolId"], properties["ClientName"]
+    for page in cognito.get_paginator("list_user_pool_clients").paginate(
+        UserPoolId=pool_id, MaxResults=60
+    ):
+        for app_client in page["UserPoolClients"]:
+            if app_client["ClientName"] == name:
+                return app_client["ClientId"], {}
+    created = cognito.create_user_pool_client(**properties)["UserPoolClient"]
+    return created["ClientId"], {}
+
+
+def _user_pool_group(
+    properties: dict[str, Any], clients: ClientFactory, region: str
+) -> tuple[str, dict[str, str]]:
+    cognito = clients("cognito-idp")
+    request = {key: value for key, value in properties.items() if key != "RoleArn"}
+    with contextlib.suppress(cognito.exceptions.GroupExistsException):
+        cognito.create_group(**request)
+    return properties["GroupName"], {}
+
+
+BUILDERS: dict[str, _Builder] = {
+    "AWS::DynamoDB::Table": _table,
+    "AWS::Cognito::UserPool": _user_pool,
+    "AWS::Cognito::UserPoolClient": _user_pool_client,
+    "AWS::Cognito::UserPoolGroup": _user_pool_group,
+}
+
+
+def provision_stage(project: ProjectConfig, stage: str, clients: ClientFactory) -> StageResources:
+    """Ensure every resource of infra/stage.yaml the local cloud can hold exists for `stage`.
+
+    Returns the physical ids, the template's outputs (those that could be resolved)
+    and the logical ids of resources of types the local cloud skips.
+    """
+    template = load_template(project.root / TEMPLATE)
+    region = project.stages[stage].region if stage in project.stages else project.region
+    resolver = _Resolver(
+        parameters={
+            "Project": project.prefix,
+            "Stage": stage,
+            "AWS::Region": region,
+            "AWS::AccountId": LOCAL_ACCOUNT_ID,
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+            "AWS::StackName": project.stack_name(stage),
+        }
+    )
+    resources = template["Resources"]
+    skipped = []
+    for logical_id in _build_order(resources):
+        resource = resources[logical_id]
+        builder = BUILDERS.get(resource["Type"])
+        if builder is None:
+            skipped.append(f"{logical_id} ({resource['Type']})")
+            continue
+        properties = resolver.resolve(resource.get("Properties", {}))
+        physical_id, attributes = builder(properties, clients, region)
+        resolver.physical_ids[logical_id] = physical_id
+        resolver.attributes[logical_id] = attributes
+    outputs = {}
+    for key, output in template.get("Outputs", {}).items():
+        try:
+            outputs[key] = str(resolver.resolve(output["Value"]))
+        except ProvisioningError:
+            continue  # an output of a skipped resource
+    return StageResources(stage, dict(resolver.physical_ids), outputs, skipped)
+
+
+def remove_stage(
+    project: ProjectConfig, resources: StageResources, clients: ClientFactory, delete_data: bool
+) -> None:
+    """Remove what `provision_stage` built; tables and pools hold data: only if `delete_data`."""
+    if not delete_data:
+        return
+    template = load_template(project.root / TEMPLATE)
+    for logical_id, physical_id in resources.physical_ids.items():
+        kind = template["Resources"][logical_id]["Type"]
+        if kind == "AWS::DynamoDB::Table":
+            clients("dynamodb").delete_table(TableName=physical_id)
+        elif kind == "AWS::Cognito::UserPool":
+            # Its clients and groups go with it.
+            clients("cognito-idp").delete_user_pool(UserPoolId=physical_id)

@@ -1,0 +1,135 @@
+"""A stage's resources from infra/stage.yaml on the local cloud: tables, user pool, users."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from {{ cookiecutter.project_slug }}_devkit import ProjectConfig, StageResources, provision_stage
+from {{ cookiecutter.project_slug }}_devkit.local_users import ensure_users
+from {{ cookiecutter.project_slug }}_devkit.project_config import LocalUser
+from {{ cookiecutter.project_slug }}_devkit.stage_resources import ProvisioningError
+
+
+def _segment(token: str, index: int) -> dict[str, Any]:
+    part = token.split(".")[index]
+    decoded: dict[str, Any] = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    return decoded
+
+
+@pytest.mark.integration
+def test_tables_have_streams_ttl_and_point_in_time_recovery(
+    project: ProjectConfig, stage_resources: StageResources
+) -> None:
+    dynamodb = boto3.client("dynamodb", region_name=project.region)
+    for service in project.services:
+        name = stage_resources.table_name(service)
+        assert name == project.table_name(stage_resources.stage, service)
+        table = dynamodb.describe_table(TableName=name)["Table"]
+        assert table["StreamSpecification"] == {
+            "StreamEnabled": True,
+            "StreamViewType": "NEW_AND_OLD_IMAGES",
+        }
+        assert table["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+        ttl = dynamodb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+        assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
+        backups = dynamodb.describe_continuous_backups(TableName=name)
+        recovery = backups["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+        assert recovery["PointInTimeRecoveryStatus"] == "ENABLED"
+
+
+@pytest.mark.integration
+def test_the_user_pool_its_client_and_groups_exist(
+    project: ProjectConfig, stage_resources: StageResources
+) -> None:
+    cognito = boto3.client("cognito-idp", region_name=project.region)
+    pool_id = stage_resources.outputs["UserPoolId"]
+    pool = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    assert pool["Name"] == f"{project.prefix}-{stage_resources.stage}"
+    client = cognito.describe_user_pool_client(
+        UserPoolId=pool_id, ClientId=stage_resources.outputs["UserPoolClientId"]
+    )["UserPoolClient"]
+    assert "ALLOW_USER_PASSWORD_AUTH" in client["ExplicitAuthFlows"]
+    assert "ClientSecret" not in client
+    groups = cognito.list_groups(UserPoolId=pool_id)["Groups"]
+    assert [group["GroupName"] for group in groups] == ["admins"]
+    assert stage_resources.outputs["UserPoolIssuer"].endswith(f".amazonaws.com/{pool_id}")
+
+
+@pytest.mark.integration
+def test_a_seeded_user_signs_in_and_gets_rs256_tokens(
+    project: ProjectConfig, stage_resources: StageResources
+) -> None:
+    cognito = boto3.client("cognito-idp", region_name=project.region)
+    pool_id = stage_resources.outputs["UserPoolId"]
+    user = LocalUser("carol", "carol@example.com", ("admins",))
+    (line,) = ensure_users(cognito, pool_id, [user])
+    password = line.rsplit("password: ", 1)[1]
+
+    tokens = cognito.initiate_auth(
+        ClientId=stage_resources.outputs["UserPoolClientId"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "carol", "PASSWORD": password},
+    )["AuthenticationResult"]
+
+    assert _segment(tokens["IdToken"], 0)["alg"] == "RS256"
+    claims = _segment(tokens["IdToken"], 1)
+    assert claims["token_use"] == "id"
+    assert claims["cognito:username"] == "carol"
+    assert claims["cognito:groups"] == ["admins"]
+    assert claims["aud"] == stage_resources.outputs["UserPoolClientId"]
+    assert _segment(tokens["AccessToken"], 1)["token_use"] == "access"
+    again = ensure_users(cognito, pool_id, [user])
+    assert again == ["user carol exists (password as printed when it was made)"]
+
+
+@pytest.mark.integration
+def test_provisioning_twice_finds_what_exists(
+    project: ProjectConfig, stage_resources: StageResources
+) -> None:
+    def client(service: str) -> Any:
+        return boto3.client(service, region_name=project.region)  # type: ignore[call-overload]
+
+    again = provision_stage(project, stage_resources.stage, client)
+    assert again.physical_ids == stage_resources.physical_ids
+    assert again.outputs == stage_resources.outputs
+
+
+def test_intrinsics_resolve_and_unknown_names_are_named(
+    tmp_path: Path, project: ProjectConfig
+) -> None:
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "stage.yaml").write_text(
+        "Resources:\n"
+        "  Topic:\n"
+        "    Type: AWS::SNS::Topic\n"
+        "    Properties:\n"
+        "      TopicName: !Sub '${Project}-${Stage}-${Missing}'\n"
+    )
+    other = ProjectConfig(tmp_path, project.slug, project.prefix, project.region, project.stages)
+    resources = provision_stage(other, "dev", lambda service: None)
+    assert resources.skipped == ["Topic (AWS::SNS::Topic)"]
+
+    (tmp_path / "infra" / "stage.yaml").write_text(
+        "Resources:\n"
+        "  Group:\n"
+        "    Type: AWS::Cognito::UserPoolGroup\n"
+        "    Properties:\n"
+        "      GroupName: !Join ['-', [!Ref Stage, !Ref Nowhere]]\n"
+        "      UserPoolId: x\n"
+    )
+    with pytest.raises(ProvisioningError, match="Ref to 'Nowhere'"):
+        provision_stage(other, "dev", lambda service: None)
+
+    (tmp_path / "infra" / "stage.yaml").write_text(
+        "Resources:\n"
+        "  A:\n    Type: AWS::SNS::Topic\n    Properties: {Name: !GetAtt B.Arn}\n"
+        "  B:\n    Type: AWS::SNS::Topic\n    Properties: {Name: !Ref A}\n"
+    )
+    with pytest.raises(ProvisioningError, match="circular references between A, B"):
+        provision_stage(other, "dev", lambda service: None)
