@@ -3,6 +3,7 @@
 from invoke import Collection
 
 from devtasks import (
+    auth,
     environment,
     git_hooks,
     local_cloud,
@@ -25,3 +26,4 @@ ns.add_task(packaging.package)
 ns.add_collection(secrets.ns)
 ns.add_collection(local_cloud.ns)
 ns.add_task(local_dev.dev)
+ns.add_collection(auth.ns)

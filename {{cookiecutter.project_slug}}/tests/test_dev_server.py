@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -75,12 +76,27 @@ def test_without_a_local_cloud_it_stops_at_once(tmp_path: Path, project: Project
     )
 
 
+def _new_user_token(project: ProjectConfig, cloud_state: Path) -> str:
+    """A user added with `auth.users.add` and signed in with `auth.token`, as a developer does."""
+    stage, user = next(iter(project.stages)), f"dev{uuid.uuid4().hex[:8]}"
+    password = f"Local-{uuid.uuid4().hex}-A1"
+    command = [sys.executable, "-m", f"{DEVKIT}.auth_cli", "--stage", stage, "--user", user,
+               "--state-dir", str(cloud_state)]  # fmt: skip
+    for action, extra in (("add", ["--email", f"{user}@example.com"]), ("token", [])):
+        result = subprocess.run([*command[:3], action, *command[3:], *extra], input=password,
+                                cwd=ROOT, capture_output=True, text=True, check=False)  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert password not in result.stdout + result.stderr
+    return result.stdout.strip()
+
+
 def test_services_answer_feed_their_stream_handlers_and_stop_cleanly(
-    dev_server: tuple[subprocess.Popen[str], list[int]],
+    dev_server: tuple[subprocess.Popen[str], list[int]], project: ProjectConfig, cloud_state: Path
 ) -> None:
     server, ports = dev_server
     assert server.stdout is not None
     lines = _read_until(server, lambda line: line.startswith("Serving."), [])
+    signed_in = {"Authorization": f"Bearer {_new_user_token(project, cloud_state)}"}
 
     created = {}
     for service, port in zip(SERVICES, ports, strict=True):
@@ -89,13 +105,14 @@ def test_services_answer_feed_their_stream_handlers_and_stop_cleanly(
         request = urllib.request.Request(
             url,
             data=json.dumps({"via": "dev"}).encode(),
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": "application/json", **signed_in},
             method="POST",
         )
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             assert response.status == 201
             created[service] = json.load(response)["id"]
-        with urllib.request.urlopen(url, timeout=10) as listed:
+        listing = urllib.request.Request(url, headers=signed_in)
+        with urllib.request.urlopen(listing, timeout=10) as listed:  # noqa: S310
             assert {"via": "dev"} in [item["data"] for item in json.load(listed)["items"]]
 
     # Each write reaches its own service's stream handler, which prints one line.

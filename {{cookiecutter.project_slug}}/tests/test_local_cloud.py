@@ -121,13 +121,16 @@ def _client(service: str, port: int, region: str) -> Any:
 
 
 def test_localstack_without_a_python_313_names_what_to_install(
-    cloud: tuple[Path, int], project: ProjectConfig
+    cloud: tuple[Path, int], project: ProjectConfig, tmp_path: Path
 ) -> None:
     state_dir, port = cloud
+    old_python = tmp_path / "python3.11"
+    old_python.write_text("#!/bin/sh\necho 3 11\n")
+    old_python.chmod(0o755)
     result = local(project, state_dir, "up", "--engine", "localstack", "--port", str(port),
-                   "--moto-port", str(port + 1), "--python", sys.executable)  # fmt: skip
+                   "--moto-port", str(port + 1), "--python", str(old_python))  # fmt: skip
     assert result.returncode == 1
-    assert result.stderr == f"local up: {sys.executable} is not a Python >= 3.13\n"
+    assert result.stderr == f"local up: {old_python} is not a Python >= 3.13\n"
     assert port_is_free(port)
     assert port_is_free(port + 1)
     assert not (state_dir / "state.json").exists()

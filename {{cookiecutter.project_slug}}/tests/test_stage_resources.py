@@ -133,3 +133,24 @@ def test_intrinsics_resolve_and_unknown_names_are_named(
     )
     with pytest.raises(ProvisioningError, match="circular references between A, B"):
         provision_stage(other, "dev", lambda service: None)
+
+
+@pytest.mark.integration
+def test_the_identity_pool_federates_the_user_pool_into_two_roles(
+    project: ProjectConfig, stage_resources: StageResources
+) -> None:
+    identity = boto3.client("cognito-identity", region_name=project.region)
+    pool = identity.describe_identity_pool(IdentityPoolId=stage_resources.outputs["IdentityPoolId"])
+    (provider,) = pool["CognitoIdentityProviders"]
+    assert provider["ClientId"] == stage_resources.outputs["UserPoolClientId"]
+    assert provider["ProviderName"].endswith(stage_resources.outputs["UserPoolId"])
+    assert "-" not in pool["IdentityPoolName"]
+    iam = boto3.client("iam", region_name=project.region)
+    for kind in ("authenticated", "unauthenticated"):
+        role = iam.get_role(RoleName=f"{project.prefix}-{stage_resources.stage}-{kind}")["Role"]
+        (statement,) = role["AssumeRolePolicyDocument"]["Statement"]
+        assert statement["Condition"]["ForAnyValue:StringLike"] == {
+            "cognito-identity.amazonaws.com:amr": kind
+        }
+    # moto cannot attach roles to an identity pool; the local cloud says so.
+    assert "IdentityPoolRoles (AWS::Cognito::IdentityPoolRoleAttachment)" in stage_resources.skipped

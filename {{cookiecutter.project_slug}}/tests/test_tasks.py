@@ -10,7 +10,7 @@ from invoke.exceptions import Exit
 
 from {{ cookiecutter.project_slug }}_devkit.stage_secrets import secret_name
 
-from devtasks import layout, local_cloud, packaging, quality, secrets, testing
+from devtasks import auth, layout, local_cloud, packaging, quality, secrets, testing
 from devtasks.stages import checked_stage
 
 HOSTILE_STAGES = ["../x", "dev;rm -rf /", "", "DEV", "a" * 100, "dév", "dev\n", "$(id)"]
@@ -141,3 +141,42 @@ def test_local_cloud_tasks_refuse_a_bad_stage(
 ) -> None:
     with pytest.raises(Exit):
         local_cloud.ns.tasks[action](MockContext(config=invoke_config), stage=stage)
+
+
+@pytest.mark.parametrize("user", ["", "a b", "x;id", "$(id)", "u" * 200, "al\nice"])
+def test_auth_tasks_refuse_a_bad_user_name_before_running_anything(
+    invoke_config: Config, user: str
+) -> None:
+    stage = next(iter(invoke_config.stages))
+    for task, arguments in (
+        (auth.token, {}),
+        (auth.remove_user, {}),
+        (auth.add_user, {"email": "a@example.com"}),
+    ):
+        with pytest.raises(Exit):
+            task(MockContext(config=invoke_config), stage=stage, user=user, **arguments)
+
+
+def test_auth_users_on_a_protected_stage_need_confirmation(invoke_config: Config) -> None:
+    protected = [name for name, stage in invoke_config.stages.items() if stage["protected"]]
+    if not protected:
+        pytest.skip("this project has no protected stage")
+    context = MockContext(config=invoke_config)
+    for stage in protected:
+        with pytest.raises(Exit, match="--confirm"):
+            auth.remove_user(context, stage=stage, user="alice")
+        with pytest.raises(Exit, match="--confirm"):
+            auth.add_user(context, stage=stage, user="alice", email="a@example.com")
+
+
+def test_auth_token_passes_the_password_on_stdin_only(
+    invoke_config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    password = "correct horse battery staple"  # pragma: allowlist secret
+    monkeypatch.setattr("sys.stdin", io.StringIO(password))
+    stage = next(iter(invoke_config.stages))
+    context = MockContext(config=invoke_config, run=Result())
+    auth.token(context, stage=stage, user="alice")
+    (command,) = [call.args[0] for call in context.run.call_args_list]  # type: ignore[attr-defined]
+    assert password not in command
+    assert context.run.call_args.kwargs["in_stream"].getvalue() == password  # type: ignore[attr-defined]

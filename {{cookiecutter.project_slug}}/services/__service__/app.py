@@ -7,6 +7,8 @@ from typing import Any
 from chalice import Chalice, Response
 from chalice.app import DynamoDBEvent
 
+from {{ cookiecutter.project_slug }}_auth import ChaliceAuth
+
 from chalicelib.changes import table_stream_arn
 from chalicelib.composition import dependencies
 from chalicelib.http import (
@@ -19,15 +21,24 @@ from chalicelib.http import (
 )
 
 app = Chalice(app_name="{{ cookiecutter.__resource_prefix }}-__service__")
+auth = ChaliceAuth(app, verifier=lambda: dependencies.get().verifier)
+
+
+@app.route("/me", methods=["GET"])
+@auth.required(use="id")
+def me() -> dict[str, Any]:
+    return auth.user().to_json()
 
 
 @app.route("/__service__", methods=["POST"])
+@auth.required()
 def create_record() -> Response:
     record = dependencies.get().records.create(current_request(app).json_body)
     return created(f"/__service__/{record.id}", record)
 
 
 @app.route("/__service__", methods=["GET"])
+@auth.required()
 def list_records() -> dict[str, Any]:
     limit, page_token = page_params(current_request(app).query_params)
     page = dependencies.get().records.list(limit, page_token)
@@ -38,12 +49,14 @@ def list_records() -> dict[str, Any]:
 
 
 @app.route("/__service__/{record_id}", methods=["GET"])
+@auth.required()
 def get_record(record_id: str) -> Response:
     record = dependencies.get().records.get(record_id)
     return Response(body=record.to_json(), headers=version_header(record))
 
 
 @app.route("/__service__/{record_id}", methods=["PUT"])
+@auth.required()
 def replace_record(record_id: str) -> Response:
     request = current_request(app)
     record = dependencies.get().records.replace(
@@ -53,6 +66,7 @@ def replace_record(record_id: str) -> Response:
 
 
 @app.route("/__service__/{record_id}", methods=["DELETE"])
+@auth.required(groups=["admins"])
 def delete_record(record_id: str) -> Response:
     dependencies.get().records.delete(record_id)
     return no_content()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from {{ cookiecutter.project_slug }}_auth import JwksCache, TokenVerifier, UserPool
 from {{ cookiecutter.project_slug }}_config import Provider, ServiceSettings, load_settings
 from {{ cookiecutter.project_slug }}_data import RecordRepository, dynamodb_client
 
@@ -19,6 +20,8 @@ class Dependencies:
     settings: ServiceSettings
     records: RecordService
     changes: ChangeFeed
+    # None when the stage names no user pool: guarded routes then answer 503.
+    verifier: TokenVerifier | None
 
 
 def build_dependencies(settings: ServiceSettings) -> Dependencies:
@@ -29,7 +32,16 @@ def build_dependencies(settings: ServiceSettings) -> Dependencies:
         records=RecordService(repository, new_id=lambda: uuid.uuid4().hex),
         # stdout is the function's log in Lambda and the terminal under `invoke dev`.
         changes=ChangeFeed(settings.service, emit=print),
+        verifier=build_verifier(settings),
     )
+
+
+def build_verifier(settings: ServiceSettings) -> TokenVerifier | None:
+    """The stage's token verifier; its keys are fetched on first use, then once per process."""
+    if not settings.user_pool_id:
+        return None
+    pool = UserPool(settings.region, settings.user_pool_id, settings.accepted_client_ids)
+    return TokenVerifier(pool, JwksCache(pool.jwks_url()), settings.jwt_leeway_seconds)
 
 
 def _from_environment() -> Dependencies:

@@ -1,11 +1,26 @@
-"""Authentication shared by every service.
+"""Authentication shared by every service: Cognito user-pool tokens, verified as AWS documents.
 
-Token verification against the stage's Cognito user pool comes with the auth work;
-this package already owns the request side: reading the bearer token and the type
-every handler receives for the signed-in user.
+`TokenVerifier` checks a token against a `UserPool` with keys from a `JwksCache`;
+`ChaliceAuth` guards routes with it and hands handlers a typed `CurrentUser`.
 """
 
 from .bearer import AuthenticationError, bearer_token
+from .chalice_auth import ChaliceAuth
+from .jwks import JwksCache, JwksUnavailable, UnknownKey
+from .jwt_verifier import InvalidToken, TokenUse, TokenVerifier
 from .user import CurrentUser
+from .user_pool import UserPool
 
-__all__ = ["AuthenticationError", "CurrentUser", "bearer_token"]
+__all__ = [
+    "AuthenticationError",
+    "ChaliceAuth",
+    "CurrentUser",
+    "InvalidToken",
+    "JwksCache",
+    "JwksUnavailable",
+    "TokenUse",
+    "TokenVerifier",
+    "UnknownKey",
+    "UserPool",
+    "bearer_token",
+]

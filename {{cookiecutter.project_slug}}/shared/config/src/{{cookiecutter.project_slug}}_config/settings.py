@@ -44,6 +44,19 @@ class ServiceSettings(BaseModel):
     region: str = Field(min_length=1)
     table_name: str = Field(min_length=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    # The stage's Cognito user pool and the app clients (comma-separated) whose tokens
+    # the service accepts; the deploy and `invoke dev` set them from infra's outputs.
+    # Empty: routes that need a user answer 503, they never let anyone in.
+    user_pool_id: str = ""
+    user_pool_client_ids: str = ""
+    jwt_leeway_seconds: int = Field(default=5, ge=0, le=300)
+
+    @property
+    def accepted_client_ids(self) -> frozenset[str]:
+        """The app clients of `user_pool_client_ids`."""
+        return frozenset(
+            part.strip() for part in self.user_pool_client_ids.split(",") if part.strip()
+        )
 
 
 def load_settings(

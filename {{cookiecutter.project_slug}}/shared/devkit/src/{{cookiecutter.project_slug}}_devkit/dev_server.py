@@ -100,6 +100,8 @@ def serve(project: ProjectConfig, stage: str, state_dir: Path, host: str, first_
                     **env,
                     **chalice_environment(folder, stage),
                     "APP_TABLE_STREAM_ARN": resources.outputs[stream_output_key(service)],
+                    "APP_USER_POOL_ID": resources.outputs["UserPoolId"],
+                    "APP_USER_POOL_CLIENT_IDS": resources.outputs["UserPoolClientId"],
                 }
                 command = [chalice, "local", "--stage", stage, "--host", host, "--port", str(port)]
                 # Own process groups: `chalice local` runs a reloader and a worker, and

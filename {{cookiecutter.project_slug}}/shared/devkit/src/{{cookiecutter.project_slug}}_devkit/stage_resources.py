@@ -6,12 +6,13 @@ DynamoDB without Java. So the template's resources are applied here one by one,
 in dependency order, with the intrinsic functions resolved the way CloudFormation
 resolves them. Each step is "ensure": a resource that exists is found, not made
 twice, so provisioning again is harmless. Types the local cloud has no use for
-(IAM roles, identity pools, alarms) are listed as skipped, never silently dropped.
+(alarms, role attachments moto lacks) are listed as skipped, never silently dropped.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -109,12 +110,17 @@ class _Resolver:
         separator, items = argument
         return str(separator).join(str(item) for item in self.resolve(items))
 
+    def split(self, argument: list[Any]) -> list[str]:
+        separator, text = argument
+        return str(self.resolve(text)).split(str(separator))
+
 
 _INTRINSICS: dict[str, Callable[[_Resolver, Any], Any]] = {
     "Ref": lambda resolver, name: resolver.ref(name),
     "Fn::GetAtt": lambda resolver, argument: resolver.get_att(argument),
     "Fn::Sub": lambda resolver, argument: resolver.sub(argument),
     "Fn::Join": lambda resolver, argument: resolver.join(argument),
+    "Fn::Split": lambda resolver, argument: resolver.split(argument),
 }
 
 
@@ -264,11 +270,43 @@ def _user_pool_group(
     return properties["GroupName"], {}
 
 
+def _role(
+    properties: dict[str, Any], clients: ClientFactory, region: str
+) -> tuple[str, dict[str, str]]:
+    iam = clients("iam")
+    name = properties["RoleName"]
+    try:
+        role = iam.get_role(RoleName=name)["Role"]
+    except iam.exceptions.NoSuchEntityException:
+        document = json.dumps(properties["AssumeRolePolicyDocument"])
+        role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=document)["Role"]
+    return name, {"Arn": role["Arn"], "RoleId": role["RoleId"]}
+
+
+def _identity_pool(
+    properties: dict[str, Any], clients: ClientFactory, region: str
+) -> tuple[str, dict[str, str]]:
+    identity = clients("cognito-identity")
+    name = properties["IdentityPoolName"]
+    for page in identity.get_paginator("list_identity_pools").paginate(MaxResults=60):
+        for pool in page["IdentityPools"]:
+            if pool["IdentityPoolName"] == name:
+                return pool["IdentityPoolId"], {"Name": name}
+    created = identity.create_identity_pool(
+        IdentityPoolName=name,
+        AllowUnauthenticatedIdentities=properties.get("AllowUnauthenticatedIdentities", False),
+        CognitoIdentityProviders=properties.get("CognitoIdentityProviders", []),
+    )
+    return created["IdentityPoolId"], {"Name": name}
+
+
 BUILDERS: dict[str, _Builder] = {
     "AWS::DynamoDB::Table": _table,
     "AWS::Cognito::UserPool": _user_pool,
     "AWS::Cognito::UserPoolClient": _user_pool_client,
     "AWS::Cognito::UserPoolGroup": _user_pool_group,
+    "AWS::Cognito::IdentityPool": _identity_pool,
+    "AWS::IAM::Role": _role,
 }
 
 
@@ -326,3 +364,7 @@ def remove_stage(
         elif kind == "AWS::Cognito::UserPool":
             # Its clients and groups go with it.
             clients("cognito-idp").delete_user_pool(UserPoolId=physical_id)
+        elif kind == "AWS::Cognito::IdentityPool":
+            clients("cognito-identity").delete_identity_pool(IdentityPoolId=physical_id)
+        elif kind == "AWS::IAM::Role":
+            clients("iam").delete_role(RoleName=physical_id)
