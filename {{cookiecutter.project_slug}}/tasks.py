@@ -4,6 +4,7 @@ from invoke import Collection
 
 from devtasks import (
     auth,
+    benchmarks,
     environment,
     git_hooks,
     local_cloud,
@@ -27,3 +28,4 @@ ns.add_collection(secrets.ns)
 ns.add_collection(local_cloud.ns)
 ns.add_task(local_dev.dev)
 ns.add_collection(auth.ns)
+ns.add_collection(benchmarks.ns)

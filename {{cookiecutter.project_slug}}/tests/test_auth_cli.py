@@ -96,3 +96,9 @@ def test_without_a_local_cloud_it_stops_at_once(tmp_path: Path) -> None:
         "auth token: the local cloud is not running: start it with `invoke local.up` "
         "(or pass --aws for the stage on AWS)\n"
     )
+
+
+def test_the_auth_benchmark_runs_and_reports_a_ratio() -> None:
+    result = _devkit("auth_benchmark", "--rounds", "5")
+    assert result.returncode == 0, result.stderr
+    assert "ratio guarded/open: " in result.stdout
