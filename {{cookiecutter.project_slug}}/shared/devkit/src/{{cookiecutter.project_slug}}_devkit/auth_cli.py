@@ -17,8 +17,8 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .local_cloud_state import LocalCloudNotRunning, require_running
-from .local_users import made_up_password
-from .project_config import ProjectConfig, load_project_config
+from .local_users import create_user, made_up_password
+from .project_config import LocalUser, ProjectConfig, load_project_config
 
 
 class AuthCliError(Exception):
@@ -93,23 +93,11 @@ def add(args: argparse.Namespace, project: ProjectConfig, cognito: Any) -> str:
     pool_id, _ = _pool_and_client(cognito, project, args.stage)
     given = _password(allow_empty=True)
     password = given or made_up_password()
+    user = LocalUser(args.user, args.email, tuple(args.group))
     try:
-        cognito.admin_create_user(
-            UserPoolId=pool_id,
-            Username=args.user,
-            UserAttributes=[
-                {"Name": "email", "Value": args.email},
-                {"Name": "email_verified", "Value": "true"},
-            ],
-            MessageAction="SUPPRESS",
-        )
+        create_user(cognito, pool_id, user, password)
     except cognito.exceptions.UsernameExistsException:
         raise AuthCliError(f"user {args.user} exists in {args.stage}") from None
-    cognito.admin_set_user_password(
-        UserPoolId=pool_id, Username=args.user, Password=password, Permanent=True
-    )
-    for group in args.group:
-        cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=args.user, GroupName=group)
     groups = f" in {', '.join(args.group)}" if args.group else ""
     shown = "" if given else f"; password (shown once): {password}"
     return f"added {args.user}{groups} to {args.stage}{shown}"

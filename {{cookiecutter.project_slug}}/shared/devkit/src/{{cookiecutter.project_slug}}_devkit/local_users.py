@@ -17,6 +17,27 @@ def made_up_password() -> str:
     return f"{body}aZ7-"
 
 
+def create_user(cognito: Any, pool_id: str, user: LocalUser, password: str) -> None:
+    """Create `user` confirmed, with a verified e-mail and a permanent password, in its groups.
+
+    Raises the pool's UsernameExistsException when the name is taken.
+    """
+    cognito.admin_create_user(
+        UserPoolId=pool_id,
+        Username=user.username,
+        UserAttributes=[
+            {"Name": "email", "Value": user.email},
+            {"Name": "email_verified", "Value": "true"},
+        ],
+        MessageAction="SUPPRESS",
+    )
+    cognito.admin_set_user_password(
+        UserPoolId=pool_id, Username=user.username, Password=password, Permanent=True
+    )
+    for group in user.groups:
+        cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=user.username, GroupName=group)
+
+
 def ensure_users(cognito: Any, pool_id: str, users: Iterable[LocalUser]) -> list[str]:
     """Create each user that does not exist yet, confirmed, in its groups.
 
@@ -29,22 +50,7 @@ def ensure_users(cognito: Any, pool_id: str, users: Iterable[LocalUser]) -> list
             cognito.admin_get_user(UserPoolId=pool_id, Username=user.username)
         except cognito.exceptions.UserNotFoundException:
             password = made_up_password()
-            cognito.admin_create_user(
-                UserPoolId=pool_id,
-                Username=user.username,
-                UserAttributes=[
-                    {"Name": "email", "Value": user.email},
-                    {"Name": "email_verified", "Value": "true"},
-                ],
-                MessageAction="SUPPRESS",
-            )
-            cognito.admin_set_user_password(
-                UserPoolId=pool_id, Username=user.username, Password=password, Permanent=True
-            )
-            for group in user.groups:
-                cognito.admin_add_user_to_group(
-                    UserPoolId=pool_id, Username=user.username, GroupName=group
-                )
+            create_user(cognito, pool_id, user, password)
             groups = f" (groups: {', '.join(user.groups)})" if user.groups else ""
             lines.append(f"user {user.username}{groups} password: {password}")
         else:
