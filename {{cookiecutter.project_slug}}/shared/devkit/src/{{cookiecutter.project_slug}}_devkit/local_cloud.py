@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from collections.abc import Mapping
@@ -58,12 +59,18 @@ class LocalCloud:
 
 def emulator_client(service: str, endpoint_url: str, region: str) -> Any:
     """A boto3 client for `service` at `endpoint_url`, with credentials AWS would refuse."""
-    session = boto3.session.Session(
+    return _session(region).client(service, endpoint_url=endpoint_url)  # type: ignore[call-overload]
+
+
+@functools.cache
+def _session(region: str) -> boto3.session.Session:
+    # One session per region: it caches the service models, which are most of the
+    # cost of making a client (a session per client made `local.up` take 3 s longer).
+    return boto3.session.Session(
         aws_access_key_id=FAKE_CREDENTIALS["aws_access_key_id"],
         aws_secret_access_key=FAKE_CREDENTIALS["aws_secret_access_key"],
         region_name=region,
     )
-    return session.client(service, endpoint_url=endpoint_url)  # type: ignore[call-overload]
 
 
 # boto3's per-service endpoint variables (AWS_ENDPOINT_URL_<service id>) of the

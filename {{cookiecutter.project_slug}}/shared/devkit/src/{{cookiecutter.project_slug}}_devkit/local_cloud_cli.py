@@ -156,8 +156,12 @@ def provision(
         )
     region = project.stages[stage].region
 
+    made: dict[str, Any] = {}
+
     def client(service: str) -> Any:
-        return endpoints.client(service, region)
+        if service not in made:
+            made[service] = endpoints.client(service, region)
+        return made[service]
 
     resources = provision_stage(project, stage, lambda service: client(service))
     lines = [f"stage {stage}: tables {', '.join(resources.table_names)}"]
