@@ -18,7 +18,12 @@ import pytest
 
 from {{ cookiecutter.project_slug }}_devkit import ProjectConfig
 from {{ cookiecutter.project_slug }}_devkit.local_cloud import LocalEndpoints
-from {{ cookiecutter.project_slug }}_devkit.localstack_runtime import RuntimeNotFound, find_python
+from {{ cookiecutter.project_slug }}_devkit.localstack_runtime import (
+    RuntimeNotFound,
+    docker_environment,
+    engine_environment,
+    find_python,
+)
 from {{ cookiecutter.project_slug }}_devkit.ports import free_port_run, port_is_free
 from {{ cookiecutter.project_slug }}_devkit.stage_secrets import StageSecrets
 
@@ -184,3 +189,22 @@ def test_a_stage_secret_round_trips_on_either_engine(
         boto3.client("secretsmanager", region_name=project.region).delete_secret(
             SecretId=name, ForceDeleteWithoutRecovery=True
         )
+
+
+def test_localstack_gets_the_pinned_image_and_the_auth_token_but_no_aws_credentials() -> None:
+    developer = {
+        "PATH": "/usr/bin",
+        "LOCALSTACK_AUTH_TOKEN": "ls-token",  # pragma: allowlist secret
+        "AWS_SECRET_ACCESS_KEY": "real-key",  # pragma: allowlist secret
+        "AWS_PROFILE": "prod",
+    }
+    docker = docker_environment(4566, "acme-localstack", developer)
+    assert docker == {
+        "PATH": "/usr/bin",
+        "LOCALSTACK_AUTH_TOKEN": "ls-token",  # pragma: allowlist secret
+        "GATEWAY_LISTEN": "127.0.0.1:4566",
+        "IMAGE_NAME": "localstack/localstack:4.14.0",
+        "MAIN_CONTAINER_NAME": "acme-localstack",
+    }
+    host = engine_environment(4570, {"AWS_ACCESS_KEY_ID": "AKIA", "HOME": "/home/dev"})
+    assert host == {"HOME": "/home/dev", "GATEWAY_LISTEN": "127.0.0.1:4570"}

@@ -37,6 +37,8 @@ from .localstack_runtime import (
     DOCKER_IMAGE,
     RuntimeNotFound,
     docker_answers,
+    docker_environment,
+    engine_environment,
     ensure_venv,
     find_python,
     venv_python,
@@ -92,12 +94,6 @@ def _moto(port: int, state_dir: Path) -> Process:
     return _start("moto", command, port, MOTO_HEALTH, state_dir)
 
 
-def _engine_environment() -> dict[str, str]:
-    """LocalStack's environment: no AWS credentials of the developer, but their auth token."""
-    keep = ("PATH", "HOME", "LANG", "TMPDIR", "LOCALSTACK_AUTH_TOKEN", "DOCKER_HOST")
-    return {name: os.environ[name] for name in keep if name in os.environ}
-
-
 def _start_moto_engine(args: argparse.Namespace, state_dir: Path) -> LocalCloudState:
     process = _moto(args.port, state_dir)
     return LocalCloudState("moto", "host", f"http://127.0.0.1:{args.port}", {}, [process])
@@ -114,10 +110,10 @@ def _start_localstack(
     uv = str(Path(sys.executable).with_name("uv"))
     runtime = ensure_venv(project.root, python, uv, say=_say)
     endpoint = f"http://127.0.0.1:{args.port}"
-    env = {**_engine_environment(), "GATEWAY_LISTEN": f"127.0.0.1:{args.port}"}
+    env = engine_environment(args.port)
     if docker_answers():
         container = f"{project.prefix}-localstack"
-        env.update(IMAGE_NAME=DOCKER_IMAGE, MAIN_CONTAINER_NAME=container)
+        env = docker_environment(args.port, container)
         _say(f"LocalStack: Docker answers; starting {DOCKER_IMAGE} as {container}")
         cli = str(runtime.with_name("localstack"))
         started = subprocess.run([cli, "start", "--detached"], env=env, capture_output=True,
@@ -227,7 +223,8 @@ def _stop_group(process: Process) -> None:
 def _stop(state: LocalCloudState) -> None:
     if state.container:
         cli = str(venv_python(load_project_config().root).with_name("localstack"))
-        env = {**_engine_environment(), "MAIN_CONTAINER_NAME": state.container}
+        port = int(state.endpoint.rsplit(":", 1)[1])
+        env = docker_environment(port, state.container)
         with contextlib.suppress(OSError):
             subprocess.run([cli, "stop"], env=env, capture_output=True, check=False)
     for process in state.processes:

@@ -14,7 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 MINIMUM_PYTHON = (3, 13)
@@ -115,6 +115,30 @@ def ensure_venv(root: Path, python: str, uv: str, say: Callable[[str], None] = p
             raise RuntimeNotFound(f"installing {LOCK_FILE} failed: {last}")
         stamp.write_text(digest)
     return venv_python(root)
+
+
+# What LocalStack's processes may see of the developer's environment: never their
+# AWS credentials or profile, but their LocalStack auth token if they have one.
+PASSED_THROUGH = ("PATH", "HOME", "LANG", "TMPDIR", "LOCALSTACK_AUTH_TOKEN", "DOCKER_HOST")
+
+
+def engine_environment(port: int, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment for LocalStack on 127.0.0.1:`port` (host runtime or `localstack` CLI)."""
+    source = os.environ if base is None else base
+    env = {name: source[name] for name in PASSED_THROUGH if name in source}
+    env["GATEWAY_LISTEN"] = f"127.0.0.1:{port}"
+    return env
+
+
+def docker_environment(
+    port: int, container: str, base: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """What `localstack start` needs to run the pinned image as `container` on `port`."""
+    return {
+        **engine_environment(port, base),
+        "IMAGE_NAME": DOCKER_IMAGE,
+        "MAIN_CONTAINER_NAME": container,
+    }
 
 
 def docker_answers() -> bool:
