@@ -14,6 +14,7 @@ from .layout import (
     SERVICES,
     checked_services,
     require_venv,
+    run_devkit,
     venv_bin,
 )
 from .secrets import run_secrets_cli
@@ -28,9 +29,12 @@ SERVICE_FILES = ("app.py", "chalicelib", ".chalice/config.json", "requirements.t
         "stage": "Stage whose configuration the packages get (see invoke.yaml)",
         "service": "Only this service (default: all)",
         "output_dir": "Where to write <stage>/<service>/ (default: build/)",
+        "report": "Then print each zip's size and cold import time beside a bare Chalice app",
     }
 )
-def package(c: Context, stage: str, service: str = "", output_dir: str = "") -> None:
+def package(
+    c: Context, stage: str, service: str = "", output_dir: str = "", report: bool = False
+) -> None:
     """Write each service's deployment.zip and CloudFormation template for a stage.
 
     The stage's secrets are fetched first, and packaging stops if that fails. They
@@ -79,6 +83,9 @@ def package(c: Context, stage: str, service: str = "", output_dir: str = "") -> 
             packaged.chmod(0o600)
         archive = target / "package" / "deployment.zip"
         print(f"{name}: {archive} ({archive.stat().st_size / 1024:.0f} KiB)")
+    if report:
+        print(f"== report: cold imports of {', '.join(services)} and of a bare Chalice app")
+        run_devkit(c, "package_report", f"--stage-dir {out / stage}")
 
 
 def stage_sources(service: str, destination: Path) -> Path:

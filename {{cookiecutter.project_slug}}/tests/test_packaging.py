@@ -9,7 +9,6 @@ import subprocess
 import sys
 import uuid
 import zipfile
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ import boto3
 import pytest
 
 from {{ cookiecutter.project_slug }}_devkit import ProjectConfig, load_project_config
+from {{ cookiecutter.project_slug }}_devkit.package_report import collect, format_report, lambda_like_python
 
 pytestmark = pytest.mark.packaging
 
@@ -65,15 +65,7 @@ def packaged(
 @pytest.fixture(scope="module")
 def lambda_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An interpreter holding what the Lambda runtime adds to a bundle: boto3, nothing else."""
-    venv = tmp_path_factory.mktemp("lambda-runtime")
-    uv = str(BIN / "uv")
-    subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
-    python = venv / "bin" / "python"
-    subprocess.run(
-        [uv, "pip", "install", "--quiet", "--python", str(python), f"boto3=={version('boto3')}"],
-        check=True,
-    )
-    return python
+    return lambda_like_python(tmp_path_factory.mktemp("lambda-runtime"))
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -151,3 +143,15 @@ def test_packaging_stops_when_the_secrets_cannot_be_fetched(
     assert result.returncode != 0
     assert "cannot reach Secrets Manager" in result.stderr
     assert list(tmp_path.rglob("deployment.zip")) == []
+
+
+def test_the_report_sets_each_bundle_beside_a_bare_chalice_app(
+    packaged: Path, tmp_path: Path, project: ProjectConfig
+) -> None:
+    bare, bundles = collect(packaged, tmp_path)
+    assert [figures.name for figures in bundles] == sorted(project.services)
+    assert bare.zip_bytes > 0
+    assert bare.import_seconds > 0
+    table = format_report(bare, bundles)
+    assert table[1].startswith("bare chalice app")
+    assert all(line.split()[0] in project.services for line in table[2:])
