@@ -105,7 +105,7 @@ def test_bake_has_the_expected_tree(cookies: Any, case: Case) -> None:
         "infra/stage.yaml", ".github/workflows/ci.yml", "tests/test_packaging.py",
     ]:  # fmt: skip
         assert (project / name).is_file(), name
-    for package in ("config", "data", "auth", "devkit"):
+    for package in ("config", "data", "auth", "observability", "devkit"):
         assert (project / "shared" / package / "pyproject.toml").is_file()
     assert sorted(path.name for path in (project / "services").iterdir()) == sorted(case.services)
     for service in case.services:

@@ -17,7 +17,7 @@ BUILD = ROOT / "build"
 # Source folders every linter looks at; services are type-checked one by one.
 PYTHON_SOURCES = ("services", "shared", "devtasks", "tests", "tasks.py")
 # Packages each Lambda bundle gets in vendor/; devkit is for development only.
-RUNTIME_SHARED_PACKAGES = ("config", "data", "auth")
+RUNTIME_SHARED_PACKAGES = ("config", "data", "auth", "observability")
 
 
 def venv_bin(name: str) -> str:

@@ -7,14 +7,16 @@ from invoke import Context, task
 from .layout import PYTHON_SOURCES, SHARED, require_venv, service_names, venv_bin
 
 SOURCES = " ".join(PYTHON_SOURCES)
+INFRA_TEMPLATES = "infra/*.yaml"
 
 
 @task()
 def lint(c: Context) -> None:
-    """Check style (ruff, black) and types (mypy, each service on its own) of the whole project."""
+    """Check style (ruff, black), types (mypy) and the CloudFormation of infra/ (cfn-lint)."""
     require_venv()
     c.run(f"{venv_bin('ruff')} check {SOURCES}", echo=True)
     c.run(f"{venv_bin('black')} --check --quiet {SOURCES}", echo=True)
+    c.run(f"{venv_bin('cfn-lint')} {INFRA_TEMPLATES}", echo=True)
     typecheck(c)
 
 

@@ -62,6 +62,34 @@ def test_the_user_pool_its_client_and_groups_exist(
 
 
 @pytest.mark.integration
+def test_error_records_feed_the_stage_alarm_which_notifies_the_alert_topic(
+    project: ProjectConfig, stage_resources: StageResources
+) -> None:
+    stage = stage_resources.stage
+    logs = boto3.client("logs", region_name=project.region)
+    for service in project.services:
+        for group in (
+            f"/aws/lambda/{project.prefix}-{service}-{stage}",
+            f"/aws/lambda/{project.prefix}-{service}-{stage}-on_record_change",
+        ):
+            (metric_filter,) = logs.describe_metric_filters(logGroupName=group)["metricFilters"]
+            assert metric_filter["filterPattern"] == '{ $.level = "ERROR" }'
+            (transformation,) = metric_filter["metricTransformations"]
+            assert transformation["metricNamespace"] == f"{project.prefix}/{stage}"
+            assert transformation["metricName"] == "Errors"
+    cloudwatch = boto3.client("cloudwatch", region_name=project.region)
+    (alarm,) = cloudwatch.describe_alarms(AlarmNames=[stage_resources.outputs["ErrorAlarmName"]])[
+        "MetricAlarms"
+    ]
+    assert (alarm["Namespace"], alarm["MetricName"]) == (f"{project.prefix}/{stage}", "Errors")
+    assert alarm["AlarmActions"] == [stage_resources.outputs["AlertTopicArn"]]
+    topics = boto3.client("sns", region_name=project.region).list_topics()["Topics"]
+    assert {"TopicArn": stage_resources.outputs["AlertTopicArn"]} in topics
+    # Without a notifier artifact the function is left out, by its condition, and said so.
+    assert "SlackNotifier (condition HasSlackNotifier is false)" in stage_resources.skipped
+
+
+@pytest.mark.integration
 def test_a_seeded_user_signs_in_and_gets_rs256_tokens(
     project: ProjectConfig, stage_resources: StageResources
 ) -> None:
@@ -106,14 +134,14 @@ def test_intrinsics_resolve_and_unknown_names_are_named(
     (tmp_path / "infra").mkdir()
     (tmp_path / "infra" / "stage.yaml").write_text(
         "Resources:\n"
-        "  Topic:\n"
-        "    Type: AWS::SNS::Topic\n"
+        "  Function:\n"
+        "    Type: AWS::Lambda::Function\n"
         "    Properties:\n"
-        "      TopicName: !Sub '${Project}-${Stage}-${Missing}'\n"
+        "      FunctionName: !Sub '${Project}-${Stage}-${Missing}'\n"
     )
     other = ProjectConfig(tmp_path, project.slug, project.prefix, project.region, project.stages)
     resources = provision_stage(other, "dev", lambda service: None)
-    assert resources.skipped == ["Topic (AWS::SNS::Topic)"]
+    assert resources.skipped == ["Function (AWS::Lambda::Function)"]
 
     (tmp_path / "infra" / "stage.yaml").write_text(
         "Resources:\n"

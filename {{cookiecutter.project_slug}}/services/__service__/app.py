@@ -8,6 +8,7 @@ from chalice import Chalice, Response
 from chalice.app import DynamoDBEvent
 
 from {{ cookiecutter.project_slug }}_auth import ChaliceAuth
+from {{ cookiecutter.project_slug }}_observability import report_errors
 
 from chalicelib.changes import table_stream_arn
 from chalicelib.composition import dependencies
@@ -21,6 +22,7 @@ from chalicelib.http import (
 )
 
 app = Chalice(app_name="{{ cookiecutter.__resource_prefix }}-__service__")
+report_errors(app)
 auth = ChaliceAuth(app, verifier=lambda: dependencies.get().verifier)
 
 

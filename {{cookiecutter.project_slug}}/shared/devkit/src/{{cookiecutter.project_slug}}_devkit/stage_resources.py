@@ -6,7 +6,8 @@ DynamoDB without Java. So the template's resources are applied here one by one,
 in dependency order, with the intrinsic functions resolved the way CloudFormation
 resolves them. Each step is "ensure": a resource that exists is found, not made
 twice, so provisioning again is harmless. Types the local cloud has no use for
-(alarms, role attachments moto lacks) are listed as skipped, never silently dropped.
+(functions it cannot run, role attachments moto lacks) and resources whose
+Condition is false are listed as skipped, never silently dropped.
 """
 
 from __future__ import annotations
@@ -121,6 +122,9 @@ _INTRINSICS: dict[str, Callable[[_Resolver, Any], Any]] = {
     "Fn::Sub": lambda resolver, argument: resolver.sub(argument),
     "Fn::Join": lambda resolver, argument: resolver.join(argument),
     "Fn::Split": lambda resolver, argument: resolver.split(argument),
+    "Fn::Equals": lambda resolver, argument: resolver.resolve(argument[0])
+    == resolver.resolve(argument[1]),
+    "Fn::Not": lambda resolver, argument: not resolver.resolve(argument[0]),
 }
 
 
@@ -283,6 +287,54 @@ def _role(
     return name, {"Arn": role["Arn"], "RoleId": role["RoleId"]}
 
 
+def _topic(
+    properties: dict[str, Any], clients: ClientFactory, region: str
+) -> tuple[str, dict[str, str]]:
+    request: dict[str, Any] = {"Name": properties["TopicName"]}
+    if "Tags" in properties:
+        request["Tags"] = properties["Tags"]
+    # CreateTopic returns the existing topic's ARN when it is there already.
+    arn = clients("sns").create_topic(**request)["TopicArn"]
+    return arn, {"TopicArn": arn, "TopicName": properties["TopicName"]}
+
+
+def _log_group(
+    properties: dict[str, Any], clients: ClientFactory, region: str
+) -> tuple[str, dict[str, str]]:
+    logs = clients("logs")
+    name = properties["LogGroupName"]
+    with contextlib.suppress(logs.exceptions.ResourceAlreadyExistsException):
+        logs.create_log_group(logGroupName=name)
+    if "RetentionInDays" in properties:
+        logs.put_retention_policy(logGroupName=name, retentionInDays=properties["RetentionInDays"])
+    return name, {"Arn": f"arn:aws:logs:{region}:{LOCAL_ACCOUNT_ID}:log-group:{name}:*"}
+
+
+def _metric_filter(
+    properties: dict[str, Any], clients: ClientFactory, region: str
+) -> tuple[str, dict[str, str]]:
+    # PutMetricFilter replaces a filter of the same name, so this is an upsert.
+    clients("logs").put_metric_filter(
+        logGroupName=properties["LogGroupName"],
+        filterName=properties["FilterName"],
+        filterPattern=properties["FilterPattern"],
+        metricTransformations=[
+            {key[0].lower() + key[1:]: value for key, value in transformation.items()}
+            for transformation in properties["MetricTransformations"]
+        ],
+    )
+    return properties["FilterName"], {}
+
+
+def _alarm(
+    properties: dict[str, Any], clients: ClientFactory, region: str
+) -> tuple[str, dict[str, str]]:
+    # The resource's properties are PutMetricAlarm's parameters, which also upserts.
+    clients("cloudwatch").put_metric_alarm(**properties)
+    name = properties["AlarmName"]
+    return name, {"Arn": f"arn:aws:cloudwatch:{region}:{LOCAL_ACCOUNT_ID}:alarm:{name}"}
+
+
 def _identity_pool(
     properties: dict[str, Any], clients: ClientFactory, region: str
 ) -> tuple[str, dict[str, str]]:
@@ -307,6 +359,10 @@ BUILDERS: dict[str, _Builder] = {
     "AWS::Cognito::UserPoolGroup": _user_pool_group,
     "AWS::Cognito::IdentityPool": _identity_pool,
     "AWS::IAM::Role": _role,
+    "AWS::SNS::Topic": _topic,
+    "AWS::Logs::LogGroup": _log_group,
+    "AWS::Logs::MetricFilter": _metric_filter,
+    "AWS::CloudWatch::Alarm": _alarm,
 }
 
 
@@ -318,10 +374,17 @@ def provision_stage(project: ProjectConfig, stage: str, clients: ClientFactory) 
     """
     template = load_template(project.root / TEMPLATE)
     region = project.stages[stage].region if stage in project.stages else project.region
+    settings = project.stages.get(stage)
     resolver = _Resolver(
         parameters={
+            **{
+                name: str(parameter["Default"])
+                for name, parameter in template.get("Parameters", {}).items()
+                if "Default" in parameter
+            },
             "Project": project.prefix,
             "Stage": stage,
+            "AlertEmail": settings.alert_email if settings else "",
             "AWS::Region": region,
             "AWS::AccountId": LOCAL_ACCOUNT_ID,
             "AWS::Partition": "aws",
@@ -329,10 +392,18 @@ def provision_stage(project: ProjectConfig, stage: str, clients: ClientFactory) 
             "AWS::StackName": project.stack_name(stage),
         }
     )
+    conditions = {
+        name: bool(resolver.resolve(expression))
+        for name, expression in template.get("Conditions", {}).items()
+    }
     resources = template["Resources"]
     skipped = []
     for logical_id in _build_order(resources):
         resource = resources[logical_id]
+        condition = resource.get("Condition")
+        if condition is not None and not conditions[condition]:
+            skipped.append(f"{logical_id} (condition {condition} is false)")
+            continue
         builder = BUILDERS.get(resource["Type"])
         if builder is None:
             skipped.append(f"{logical_id} ({resource['Type']})")
@@ -368,3 +439,10 @@ def remove_stage(
             clients("cognito-identity").delete_identity_pool(IdentityPoolId=physical_id)
         elif kind == "AWS::IAM::Role":
             clients("iam").delete_role(RoleName=physical_id)
+        elif kind == "AWS::SNS::Topic":
+            clients("sns").delete_topic(TopicArn=physical_id)
+        elif kind == "AWS::Logs::LogGroup":
+            # Its metric filters go with it.
+            clients("logs").delete_log_group(logGroupName=physical_id)
+        elif kind == "AWS::CloudWatch::Alarm":
+            clients("cloudwatch").delete_alarms(AlarmNames=[physical_id])
