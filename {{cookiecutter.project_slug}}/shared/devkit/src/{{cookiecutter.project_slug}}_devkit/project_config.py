@@ -21,6 +21,9 @@ class StageConfig:
     log_level: str = "INFO"
     alert_email: str = ""
     deployment: str = "all-at-once"
+    # For `deployment: canary`: the new version's share of traffic during the bake time.
+    canary_percent: int = 10
+    canary_minutes: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,8 @@ def load_project_config(root: Path | None = None) -> ProjectConfig:
             log_level=values.get("log_level", "INFO"),
             alert_email=values.get("alert_email", ""),
             deployment=values.get("deployment", "all-at-once"),
+            canary_percent=int(values.get("canary_percent", 10)),
+            canary_minutes=float(values.get("canary_minutes", 10)),
         )
         for name, values in raw["stages"].items()
     }
