@@ -1,11 +1,21 @@
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import boto3
 import pytest
 from invoke import Config
 
+from {{ cookiecutter.project_slug }}_devkit import ProjectConfig
+
 ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
 
 
 @pytest.fixture
@@ -14,3 +24,50 @@ def invoke_config() -> Config:
     config = Config(project_location=ROOT)
     config.load_project()
     return config
+
+
+@pytest.fixture(scope="session")
+def run_package(project: ProjectConfig) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Runs `invoke package` for the first stage into a folder, as developers run it."""
+    stage = next(iter(project.stages))
+
+    def run(out: Path, **options: Any) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(BIN / "invoke"), "package", "--stage", stage, "--output-dir", str(out)],
+            cwd=project.root,
+            capture_output=True,
+            text=True,
+            check=False,
+            **options,
+        )
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def package_secret_value() -> str:
+    """A secret of the packaged stage, unique per run so a leak cannot be a coincidence."""
+    return f"package-secret-{uuid.uuid4().hex}"
+
+
+@pytest.fixture(scope="session")
+def packaged(
+    tmp_path_factory: pytest.TempPathFactory,
+    project: ProjectConfig,
+    local_cloud: str,
+    run_package: Callable[..., subprocess.CompletedProcess[str]],
+    package_secret_value: str,
+) -> Path:
+    """Every service packaged for the first stage (build/<stage>/), once per test process."""
+    stage = next(iter(project.stages))
+    secrets = boto3.client("secretsmanager", region_name=project.stages[stage].region)
+    name = f"{project.prefix}/{stage}"
+    secrets.create_secret(Name=name, SecretString=json.dumps({"PROBE_TOKEN": package_secret_value}))
+    out = tmp_path_factory.mktemp("build")
+    try:
+        result = run_package(out)
+    finally:
+        secrets.delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert package_secret_value not in result.stdout + result.stderr
+    return out / stage

@@ -6,13 +6,10 @@ import json
 import os
 import socket
 import subprocess
-import sys
-import uuid
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-import boto3
 import pytest
 
 from {{ cookiecutter.project_slug }}_devkit import ProjectConfig, load_project_config
@@ -25,41 +22,8 @@ RUNTIME_PACKAGES = [
     "{{ cookiecutter.project_slug }}_auth",
     "{{ cookiecutter.project_slug }}_config",
     "{{ cookiecutter.project_slug }}_data",
+    "{{ cookiecutter.project_slug }}_observability",
 ]
-BIN = Path(sys.executable).parent
-# Unique per run, so a leak into the bundle cannot be a coincidence.
-SECRET_VALUE = f"package-secret-{uuid.uuid4().hex}"
-
-
-def package(project: ProjectConfig, out: Path, **run: Any) -> subprocess.CompletedProcess[str]:
-    stage = next(iter(project.stages))
-    return subprocess.run(
-        [str(BIN / "invoke"), "package", "--stage", stage, "--output-dir", str(out)],
-        cwd=project.root,
-        capture_output=True,
-        text=True,
-        check=False,
-        **run,
-    )
-
-
-@pytest.fixture(scope="module")
-def packaged(
-    tmp_path_factory: pytest.TempPathFactory, project: ProjectConfig, local_cloud: str
-) -> Path:
-    """Every service packaged for the first stage, through the same task developers run."""
-    stage = next(iter(project.stages))
-    secrets = boto3.client("secretsmanager", region_name=project.stages[stage].region)
-    name = f"{project.prefix}/{stage}"
-    secrets.create_secret(Name=name, SecretString=json.dumps({"PROBE_TOKEN": SECRET_VALUE}))
-    out = tmp_path_factory.mktemp("build")
-    try:
-        result = package(project, out)
-    finally:
-        secrets.delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert SECRET_VALUE not in result.stdout + result.stderr
-    return out / stage
 
 
 @pytest.fixture(scope="module")
@@ -119,26 +83,28 @@ def test_every_service_gets_its_own_api(packaged: Path, project: ProjectConfig) 
     assert titles == [f"{project.prefix}-{service}" for service in SERVICES]
 
 
-def test_secrets_reach_the_functions_as_environment_only(packaged: Path) -> None:
+def test_secrets_reach_the_functions_as_environment_only(
+    packaged: Path, package_secret_value: str
+) -> None:
     for service in SERVICES:
         folder = packaged / service / "package"
         template = json.loads((folder / "sam.json").read_text())
         function = template["Resources"]["APIHandler"]["Properties"]
-        assert function["Environment"]["Variables"]["PROBE_TOKEN"] == SECRET_VALUE
+        assert function["Environment"]["Variables"]["PROBE_TOKEN"] == package_secret_value
         assert (folder / "sam.json").stat().st_mode & 0o777 == 0o600
         with zipfile.ZipFile(folder / "deployment.zip") as archive:
             for name in archive.namelist():
-                assert SECRET_VALUE.encode() not in archive.read(name), name
+                assert package_secret_value.encode() not in archive.read(name), name
 
 
 def test_packaging_stops_when_the_secrets_cannot_be_fetched(
-    tmp_path: Path, project: ProjectConfig, local_cloud: str
+    tmp_path: Path, run_package: Callable[..., subprocess.CompletedProcess[str]], local_cloud: str
 ) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
-    result = package(
-        project, tmp_path, env={**os.environ, "AWS_ENDPOINT_URL": f"http://127.0.0.1:{closed_port}"}
+    result = run_package(
+        tmp_path, env={**os.environ, "AWS_ENDPOINT_URL": f"http://127.0.0.1:{closed_port}"}
     )
     assert result.returncode != 0
     assert "cannot reach Secrets Manager" in result.stderr

@@ -86,13 +86,9 @@ class Release:
             raise ReleaseRefused(
                 f"{self.alarm_name} is in ALARM before the release: fix or silence it first"
             )
+        self.create_missing_aliases(versions, alias)
         for function, version in versions.items():
-            if previous[function] is None:
-                self.lambda_client.create_alias(
-                    FunctionName=function, Name=alias, FunctionVersion=version
-                )
-                self.progress(f"{function}: alias {alias} created on version {version}")
-            elif previous[function] == version:
+            if previous[function] == version:
                 self.progress(f"{function}: {alias} already serves version {version}")
         if not moving:
             return previous
@@ -120,6 +116,15 @@ class Release:
                 f"{function}: {alias} moved from version {previous[function]} to {version}"
             )
         return previous
+
+    def create_missing_aliases(self, versions: Mapping[str, str], alias: str = ALIAS) -> None:
+        """Create `alias` on its version for each function that has none: a first release."""
+        for function, version in versions.items():
+            if self._current_version(function, alias) is None:
+                self.lambda_client.create_alias(
+                    FunctionName=function, Name=alias, FunctionVersion=version
+                )
+                self.progress(f"{function}: alias {alias} created on version {version}")
 
     def _bake(self, rollout: Rollout) -> None:
         deadline = self.clock() + rollout.bake_seconds

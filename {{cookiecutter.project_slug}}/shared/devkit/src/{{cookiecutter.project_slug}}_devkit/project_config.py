@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,11 @@ class ProjectConfig:
     def services(self) -> list[str]:
         """The services, one per folder of services/ that holds a Chalice app."""
         return sorted(path.parent.name for path in (self.root / "services").glob("*/app.py"))
+
+    def app_name(self, service: str) -> str:
+        """The Chalice app name of a service (from its .chalice/config.json)."""
+        config = self.root / "services" / service / ".chalice" / "config.json"
+        return str(json.loads(config.read_text(encoding="utf-8"))["app_name"])
 
     def stack_name(self, stage: str) -> str:
         """Name of the CloudFormation stack that holds a stage's own resources."""

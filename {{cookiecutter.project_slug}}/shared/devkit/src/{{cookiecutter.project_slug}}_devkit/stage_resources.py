@@ -173,8 +173,9 @@ def _as_list(value: Any) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-# Each builder ensures one resource and returns (physical id, attributes for GetAtt).
-_Builder = Callable[[dict[str, Any], ClientFactory, str], tuple[str, dict[str, str]]]
+# Each builder ensures one resource and returns (physical id, attributes for GetAtt);
+# each finder returns the same for a resource that exists, or None.
+_Step = Callable[[dict[str, Any], ClientFactory, str], tuple[str, dict[str, str]] | None]
 
 
 def _table(
@@ -352,7 +353,7 @@ def _identity_pool(
     return created["IdentityPoolId"], {"Name": name}
 
 
-BUILDERS: dict[str, _Builder] = {
+BUILDERS: dict[str, _Step] = {
     "AWS::DynamoDB::Table": _table,
     "AWS::Cognito::UserPool": _user_pool,
     "AWS::Cognito::UserPoolClient": _user_pool_client,
@@ -366,12 +367,109 @@ BUILDERS: dict[str, _Builder] = {
 }
 
 
+def _existing_table(
+    properties: dict[str, Any], clients: ClientFactory, region: str
+) -> tuple[str, dict[str, str]] | None:
+    dynamodb = clients("dynamodb")
+    try:
+        table = dynamodb.describe_table(TableName=properties["TableName"])["Table"]
+    except dynamodb.exceptions.ResourceNotFoundException:
+        return None
+    return table["TableName"], {"Arn": table["TableArn"]}
+
+
+def _existing_user_pool(
+    properties: dict[str, Any], clients: ClientFactory, region: str
+) -> tuple[str, dict[str, str]] | None:
+    cognito = clients("cognito-idp")
+    for page in cognito.get_paginator("list_user_pools").paginate(MaxResults=60):
+        for pool in page["UserPools"]:
+            if pool["Name"] == properties["UserPoolName"]:
+                return pool["Id"], {}
+    return None
+
+
+def _existing_identity_pool(
+    properties: dict[str, Any], clients: ClientFactory, region: str
+) -> tuple[str, dict[str, str]] | None:
+    identity = clients("cognito-identity")
+    for page in identity.get_paginator("list_identity_pools").paginate(MaxResults=60):
+        for pool in page["IdentityPools"]:
+            if pool["IdentityPoolName"] == properties["IdentityPoolName"]:
+                return pool["IdentityPoolId"], {}
+    return None
+
+
+def _existing_role(
+    properties: dict[str, Any], clients: ClientFactory, region: str
+) -> tuple[str, dict[str, str]] | None:
+    iam = clients("iam")
+    try:
+        iam.get_role(RoleName=properties["RoleName"])
+    except iam.exceptions.NoSuchEntityException:
+        return None
+    return properties["RoleName"], {}
+
+
+def _existing_topic(
+    properties: dict[str, Any], clients: ClientFactory, region: str
+) -> tuple[str, dict[str, str]] | None:
+    sns = clients("sns")
+    for page in sns.get_paginator("list_topics").paginate():
+        for topic in page["Topics"]:
+            if topic["TopicArn"].rsplit(":", 1)[1] == properties["TopicName"]:
+                return topic["TopicArn"], {}
+    return None
+
+
+def _existing_log_group(
+    properties: dict[str, Any], clients: ClientFactory, region: str
+) -> tuple[str, dict[str, str]] | None:
+    name = properties["LogGroupName"]
+    groups = clients("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+    return (name, {}) if any(group["logGroupName"] == name for group in groups) else None
+
+
+def _existing_alarm(
+    properties: dict[str, Any], clients: ClientFactory, region: str
+) -> tuple[str, dict[str, str]] | None:
+    name = properties["AlarmName"]
+    alarms = clients("cloudwatch").describe_alarms(AlarmNames=[name])["MetricAlarms"]
+    return (name, {}) if alarms else None
+
+
+FINDERS: dict[str, _Step] = {
+    "AWS::DynamoDB::Table": _existing_table,
+    "AWS::Cognito::UserPool": _existing_user_pool,
+    "AWS::Cognito::IdentityPool": _existing_identity_pool,
+    "AWS::IAM::Role": _existing_role,
+    "AWS::SNS::Topic": _existing_topic,
+    "AWS::Logs::LogGroup": _existing_log_group,
+    "AWS::CloudWatch::Alarm": _existing_alarm,
+}
+
+
 def provision_stage(project: ProjectConfig, stage: str, clients: ClientFactory) -> StageResources:
     """Ensure every resource of infra/stage.yaml the local cloud can hold exists for `stage`.
 
     Returns the physical ids, the template's outputs (those that could be resolved)
     and the logical ids of resources of types the local cloud skips.
     """
+    return _apply(project, stage, clients, BUILDERS)
+
+
+def locate_stage(project: ProjectConfig, stage: str, clients: ClientFactory) -> StageResources:
+    """The stage's resources that exist on the local cloud, found by name; nothing is created.
+
+    Resources that go with another (a pool's clients, a log group's filters) are
+    not looked for: removing their owner removes them.
+    """
+    return _apply(project, stage, clients, FINDERS)
+
+
+def _apply(
+    project: ProjectConfig, stage: str, clients: ClientFactory, steps: Mapping[str, _Step]
+) -> StageResources:
     template = load_template(project.root / TEMPLATE)
     region = project.stages[stage].region if stage in project.stages else project.region
     settings = project.stages.get(stage)
@@ -404,14 +502,20 @@ def provision_stage(project: ProjectConfig, stage: str, clients: ClientFactory) 
         if condition is not None and not conditions[condition]:
             skipped.append(f"{logical_id} (condition {condition} is false)")
             continue
-        builder = BUILDERS.get(resource["Type"])
-        if builder is None:
+        step = steps.get(resource["Type"])
+        if step is None:
             skipped.append(f"{logical_id} ({resource['Type']})")
             continue
-        properties = resolver.resolve(resource.get("Properties", {}))
-        physical_id, attributes = builder(properties, clients, region)
-        resolver.physical_ids[logical_id] = physical_id
-        resolver.attributes[logical_id] = attributes
+        try:
+            properties = resolver.resolve(resource.get("Properties", {}))
+        except ProvisioningError:
+            if steps is BUILDERS:
+                raise
+            continue  # it refers to something not found, so it cannot exist either
+        found = step(properties, clients, region)
+        if found is None:
+            continue
+        resolver.physical_ids[logical_id], resolver.attributes[logical_id] = found
     outputs = {}
     for key, output in template.get("Outputs", {}).items():
         try:
@@ -421,15 +525,19 @@ def provision_stage(project: ProjectConfig, stage: str, clients: ClientFactory) 
     return StageResources(stage, dict(resolver.physical_ids), outputs, skipped)
 
 
+# What holds users' data: removed only when asked (CloudFormation retains them too).
+DATA_TYPES = ("AWS::DynamoDB::Table", "AWS::Cognito::UserPool")
+
+
 def remove_stage(
     project: ProjectConfig, resources: StageResources, clients: ClientFactory, delete_data: bool
 ) -> None:
-    """Remove what `provision_stage` built; tables and pools hold data: only if `delete_data`."""
-    if not delete_data:
-        return
+    """Remove what `provision_stage` built; tables and the user pool only if `delete_data`."""
     template = load_template(project.root / TEMPLATE)
-    for logical_id, physical_id in resources.physical_ids.items():
+    for logical_id, physical_id in reversed(resources.physical_ids.items()):
         kind = template["Resources"][logical_id]["Type"]
+        if kind in DATA_TYPES and not delete_data:
+            continue
         if kind == "AWS::DynamoDB::Table":
             clients("dynamodb").delete_table(TableName=physical_id)
         elif kind == "AWS::Cognito::UserPool":

@@ -1,0 +1,141 @@
+"""A stage's own resources (infra/stage.yaml): a stack on AWS, applied resources locally.
+
+On AWS the template is deployed as the stack `<prefix>-<stage>` through a change
+set, so a deploy with nothing changed executes nothing. Neither emulator's
+CloudFormation can hold this template (Cognito, alarms, metric filters), so on
+the local cloud stage_resources applies it resource by resource instead; both
+return the template's outputs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from .project_config import ProjectConfig
+from .stage_resources import (
+    TEMPLATE,
+    ClientFactory,
+    locate_stage,
+    provision_stage,
+    remove_stage,
+)
+
+
+class StackError(Exception):
+    """CloudFormation did not reach the state asked for; the message names the stack and reason."""
+
+
+def deploy_local(
+    project: ProjectConfig, stage: str, clients: ClientFactory, progress: Callable[[str], None]
+) -> dict[str, str]:
+    """Provision the stage on the local cloud; return the template's outputs."""
+    resources = provision_stage(project, stage, clients)
+    progress(f"stage {stage}: {len(resources.physical_ids)} resources on the local cloud")
+    return resources.outputs
+
+
+def remove_local(
+    project: ProjectConfig, stage: str, clients: ClientFactory, delete_data: bool
+) -> None:
+    """Remove the stage's resources from the local cloud; tables and the user pool only if asked."""
+    remove_stage(project, locate_stage(project, stage, clients), clients, delete_data)
+
+
+def deploy_aws(
+    project: ProjectConfig,
+    stage: str,
+    cloudformation: Any,
+    parameters: dict[str, str],
+    progress: Callable[[str], None],
+) -> dict[str, str]:
+    """Create or update the stage's stack through a change set; return its outputs."""
+    name = project.stack_name(stage)
+    body = (project.root / TEMPLATE).read_text(encoding="utf-8")
+    exists = _stack_status(cloudformation, name) not in (None, "REVIEW_IN_PROGRESS")
+    change_set = f"deploy-{int(time.time())}"
+    cloudformation.create_change_set(
+        StackName=name,
+        ChangeSetName=change_set,
+        ChangeSetType="UPDATE" if exists else "CREATE",
+        TemplateBody=body,
+        Parameters=[
+            {"ParameterKey": key, "ParameterValue": value} for key, value in parameters.items()
+        ],
+        Capabilities=["CAPABILITY_NAMED_IAM"],
+        Tags=[{"Key": "project", "Value": project.prefix}, {"Key": "stage", "Value": stage}],
+    )
+    progress(f"stack {name}: change set {change_set} created, waiting for it")
+    try:
+        cloudformation.get_waiter("change_set_create_complete").wait(
+            StackName=name, ChangeSetName=change_set, WaiterConfig={"Delay": 5, "MaxAttempts": 120}
+        )
+    except Exception:
+        described = cloudformation.describe_change_set(StackName=name, ChangeSetName=change_set)
+        reason = described.get("StatusReason", "")
+        if "didn't contain changes" in reason or "No updates" in reason:
+            cloudformation.delete_change_set(StackName=name, ChangeSetName=change_set)
+            progress(f"stack {name}: no changes")
+            return outputs_of(cloudformation, name)
+        raise StackError(f"stack {name}: change set failed: {reason}") from None
+    cloudformation.execute_change_set(StackName=name, ChangeSetName=change_set)
+    waiter = "stack_update_complete" if exists else "stack_create_complete"
+    progress(f"stack {name}: {'updating' if exists else 'creating'}")
+    try:
+        cloudformation.get_waiter(waiter).wait(
+            StackName=name, WaiterConfig={"Delay": 10, "MaxAttempts": 180}
+        )
+    except Exception:
+        raise StackError(f"stack {name}: {_stack_status(cloudformation, name)}") from None
+    progress(f"stack {name}: {_stack_status(cloudformation, name)}")
+    return outputs_of(cloudformation, name)
+
+
+def remove_aws(
+    project: ProjectConfig,
+    stage: str,
+    clients: ClientFactory,
+    delete_data: bool,
+    progress: Callable[[str], None],
+) -> None:
+    """Delete the stage's stack; with `delete_data`, then the tables and user pool it retained."""
+    cloudformation = clients("cloudformation")
+    name = project.stack_name(stage)
+    if _stack_status(cloudformation, name) is None:
+        progress(f"stack {name}: not there")
+        return
+    outputs = outputs_of(cloudformation, name)
+    cloudformation.delete_stack(StackName=name)
+    progress(f"stack {name}: deleting")
+    cloudformation.get_waiter("stack_delete_complete").wait(
+        StackName=name, WaiterConfig={"Delay": 10, "MaxAttempts": 180}
+    )
+    if not delete_data:
+        progress(
+            f"stack {name}: deleted; its tables and user pool are kept (--delete-data removes them)"
+        )
+        return
+    for key, value in outputs.items():
+        if key.endswith("TableName"):
+            clients("dynamodb").delete_table(TableName=value)
+            progress(f"table {value}: deleted")
+    if "UserPoolId" in outputs:
+        clients("cognito-idp").delete_user_pool(UserPoolId=outputs["UserPoolId"])
+        progress(f"user pool {outputs['UserPoolId']}: deleted")
+
+
+def outputs_of(cloudformation: Any, name: str) -> dict[str, str]:
+    """The outputs of the stack `name`."""
+    stack = cloudformation.describe_stacks(StackName=name)["Stacks"][0]
+    return {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
+
+
+def _stack_status(cloudformation: Any, name: str) -> str | None:
+    try:
+        stacks = cloudformation.describe_stacks(StackName=name)["Stacks"]
+    except cloudformation.exceptions.ClientError as error:
+        if "does not exist" in str(error):
+            return None
+        raise
+    return str(stacks[0]["StackStatus"]) if stacks else None
