@@ -22,6 +22,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from .canary_release import Release, ReleaseRefused, RolledBack, Rollout
 from .cfn_template import stream_output_key
+from .notifier_artifact import artifact_bucket, notifier_zip, upload_notifier
 from .project_config import ProjectConfig, StageConfig, load_project_config
 from .service_deployer import API_STAGE, DeployError, ServiceDeployer, ServicePackage
 from .stage_resources import ClientFactory, ProvisioningError
@@ -79,10 +80,18 @@ def deploy_stage(
     if local:
         outputs = deploy_local(project, stage.name, clients, progress)
     else:
+        account = clients("sts").get_caller_identity()["Account"]
+        notifier = upload_notifier(
+            clients("s3"),
+            artifact_bucket(project, account, stage.region),
+            stage.region,
+            notifier_zip(project),
+        )
         parameters = {
             "Project": project.prefix,
             "Stage": stage.name,
             "AlertEmail": stage.alert_email,
+            "NotifierCodeKey": notifier,
         }
         outputs = deploy_aws(project, stage.name, clients("cloudformation"), parameters, progress)
     deployer = ServiceDeployer(

@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from botocore.exceptions import WaiterError
+
 from .project_config import ProjectConfig
 from .stage_resources import (
     TEMPLATE,
@@ -55,26 +57,33 @@ def deploy_aws(
     body = (project.root / TEMPLATE).read_text(encoding="utf-8")
     exists = _stack_status(cloudformation, name) not in (None, "REVIEW_IN_PROGRESS")
     change_set = f"deploy-{int(time.time())}"
-    cloudformation.create_change_set(
-        StackName=name,
-        ChangeSetName=change_set,
-        ChangeSetType="UPDATE" if exists else "CREATE",
-        TemplateBody=body,
-        Parameters=[
-            {"ParameterKey": key, "ParameterValue": value} for key, value in parameters.items()
-        ],
-        Capabilities=["CAPABILITY_NAMED_IAM"],
-        Tags=[{"Key": "project", "Value": project.prefix}, {"Key": "stage", "Value": stage}],
-    )
+    try:
+        cloudformation.create_change_set(
+            StackName=name,
+            ChangeSetName=change_set,
+            ChangeSetType="UPDATE" if exists else "CREATE",
+            TemplateBody=body,
+            Parameters=[
+                {"ParameterKey": key, "ParameterValue": value} for key, value in parameters.items()
+            ],
+            Capabilities=["CAPABILITY_NAMED_IAM"],
+            Tags=[{"Key": "project", "Value": project.prefix}, {"Key": "stage", "Value": stage}],
+        )
+    except cloudformation.exceptions.ClientError as error:
+        # moto refuses an empty change set at once; AWS makes one that fails (below).
+        if not _no_changes(str(error)):
+            raise
+        progress(f"stack {name}: no changes")
+        return outputs_of(cloudformation, name)
     progress(f"stack {name}: change set {change_set} created, waiting for it")
     try:
         cloudformation.get_waiter("change_set_create_complete").wait(
             StackName=name, ChangeSetName=change_set, WaiterConfig={"Delay": 5, "MaxAttempts": 120}
         )
-    except Exception:
+    except WaiterError:
         described = cloudformation.describe_change_set(StackName=name, ChangeSetName=change_set)
         reason = described.get("StatusReason", "")
-        if "didn't contain changes" in reason or "No updates" in reason:
+        if _no_changes(reason):
             cloudformation.delete_change_set(StackName=name, ChangeSetName=change_set)
             progress(f"stack {name}: no changes")
             return outputs_of(cloudformation, name)
@@ -86,7 +95,7 @@ def deploy_aws(
         cloudformation.get_waiter(waiter).wait(
             StackName=name, WaiterConfig={"Delay": 10, "MaxAttempts": 180}
         )
-    except Exception:
+    except WaiterError:
         raise StackError(f"stack {name}: {_stack_status(cloudformation, name)}") from None
     progress(f"stack {name}: {_stack_status(cloudformation, name)}")
     return outputs_of(cloudformation, name)
@@ -123,6 +132,10 @@ def remove_aws(
     if "UserPoolId" in outputs:
         clients("cognito-idp").delete_user_pool(UserPoolId=outputs["UserPoolId"])
         progress(f"user pool {outputs['UserPoolId']}: deleted")
+
+
+def _no_changes(reason: str) -> bool:
+    return "didn't contain changes" in reason or "No updates are to be performed" in reason
 
 
 def outputs_of(cloudformation: Any, name: str) -> dict[str, str]:

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
-
-from chalice import Chalice, Response
-from chalice.app import Request
+from typing import TYPE_CHECKING, Any
 
 from .json_logs import configure_logging, correlation_id, request_id
+
+if TYPE_CHECKING:
+    # Annotations only: the Slack notifier's bundle imports this package without Chalice.
+    from chalice import Chalice, Response
+    from chalice.app import Request
 
 HEADER = "X-Correlation-Id"
 MESSAGE = "An internal error occurred. Quote the correlation id when you report it."
