@@ -63,7 +63,9 @@ def test_the_stack_is_created_left_alone_updated_and_deleted(
 
     messages.clear()
     deploy_aws(small, stage_name, cloudformation, parameters, messages.append)
-    assert messages == [f"stack {stack}: no changes"]
+    # AWS (and LocalStack) make an empty change set that fails; moto refuses it at once.
+    assert messages[-1] == f"stack {stack}: no changes"
+    assert not [message for message in messages if "updating" in message]
 
     whole = _project_with(project, tmp_path, held)
     deploy_aws(whole, stage_name, cloudformation, parameters, messages.append)

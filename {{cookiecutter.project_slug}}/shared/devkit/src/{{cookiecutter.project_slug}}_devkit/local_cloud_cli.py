@@ -52,11 +52,15 @@ READY_SECONDS = 60.0
 MOTO_HEALTH = "/moto-api/"
 LOCALSTACK_HEALTH = "/_localstack/health"
 # What LocalStack cannot serve without Docker, and with Docker (open-source image).
+# Without Docker its Lambda functions never become Active, so functions go to moto,
+# with IAM beside them: moto's Lambda accepts only roles its own IAM holds.
 MOTO_SERVES_BESIDE_HOST_RUNTIME = (
     "dynamodb",
     "dynamodbstreams",
     "cognito-idp",
     "cognito-identity",
+    "lambda",
+    "iam",
 )
 MOTO_SERVES_BESIDE_CONTAINER = ("cognito-idp", "cognito-identity")
 

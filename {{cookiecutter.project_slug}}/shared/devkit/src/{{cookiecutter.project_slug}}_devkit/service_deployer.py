@@ -284,7 +284,9 @@ class ServiceDeployer:
         return endpoint
 
     def _alias_arn(self, function: str) -> str:
-        return f"arn:aws:lambda:{self._region}:{self._account}:function:{function}:{ALIAS}"
+        # From Lambda itself: beside LocalStack, Lambda and STS may answer for two accounts.
+        arn = self._lambda.get_function_configuration(FunctionName=function)["FunctionArn"]
+        return f"{arn}:{ALIAS}"
 
     def _ensure_api(
         self, package: ServicePackage, resource: dict[str, Any], alias_arns: dict[str, str]
