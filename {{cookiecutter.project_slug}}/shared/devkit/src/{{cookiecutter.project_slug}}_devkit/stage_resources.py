@@ -229,18 +229,14 @@ def _user_pool(
     properties: dict[str, Any], clients: ClientFactory, region: str
 ) -> tuple[str, dict[str, str]]:
     cognito = clients("cognito-idp")
-    name = properties["UserPoolName"]
-    existing = [
-        pool["Id"]
-        for page in cognito.get_paginator("list_user_pools").paginate(MaxResults=60)
-        for pool in page["UserPools"]
-        if pool["Name"] == name
-    ]
+    existing = _existing_user_pool(properties, clients, region)
     if existing:
         pool_id = existing[0]
     else:
         request = {key: value for key, value in properties.items() if key != "UserPoolName"}
-        pool_id = cognito.create_user_pool(PoolName=name, **request)["UserPool"]["Id"]
+        pool_id = cognito.create_user_pool(PoolName=properties["UserPoolName"], **request)[
+            "UserPool"
+        ]["Id"]
     description = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
     provider = f"cognito-idp.{region}.amazonaws.com/{pool_id}"
     return pool_id, {
@@ -339,13 +335,11 @@ def _alarm(
 def _identity_pool(
     properties: dict[str, Any], clients: ClientFactory, region: str
 ) -> tuple[str, dict[str, str]]:
-    identity = clients("cognito-identity")
     name = properties["IdentityPoolName"]
-    for page in identity.get_paginator("list_identity_pools").paginate(MaxResults=60):
-        for pool in page["IdentityPools"]:
-            if pool["IdentityPoolName"] == name:
-                return pool["IdentityPoolId"], {"Name": name}
-    created = identity.create_identity_pool(
+    existing = _existing_identity_pool(properties, clients, region)
+    if existing:
+        return existing[0], {"Name": name}
+    created = clients("cognito-identity").create_identity_pool(
         IdentityPoolName=name,
         AllowUnauthenticatedIdentities=properties.get("AllowUnauthenticatedIdentities", False),
         CognitoIdentityProviders=properties.get("CognitoIdentityProviders", []),
