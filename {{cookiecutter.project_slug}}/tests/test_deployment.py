@@ -14,7 +14,7 @@ from typing import Any
 import boto3
 import pytest
 
-from {{ cookiecutter.project_slug }}_devkit import ProjectConfig
+from {{ cookiecutter.project_slug }}_devkit import ProjectConfig, deploy_cli
 from {{ cookiecutter.project_slug }}_devkit.canary_release import ALIAS, RolledBack
 from {{ cookiecutter.project_slug }}_devkit.deploy_cli import deploy_stage, local_endpoint, teardown_stage
 from {{ cookiecutter.project_slug }}_devkit.project_config import StageConfig
@@ -268,4 +268,18 @@ def test_teardown_of_a_protected_stage_needs_confirmation(project: ProjectConfig
     assert (
         result.stderr.strip()
         == f"Stage {protected[0]} is protected: add --confirm to tear it down."
+    )
+
+
+def test_a_rolled_back_canary_makes_the_command_exit_3_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], project: ProjectConfig
+) -> None:
+    def rolled_back(*arguments: Any) -> None:
+        raise RolledBack("example-errors fired during the canary")
+
+    monkeypatch.setitem(deploy_cli.ACTIONS, "deploy", rolled_back)
+    monkeypatch.chdir(project.root)
+    assert deploy_cli.main(["deploy", "--stage", next(iter(project.stages))]) == 3
+    assert capsys.readouterr().err == (
+        "deploy: rolled back: example-errors fired during the canary\n"
     )
