@@ -215,13 +215,30 @@ def up(args: argparse.Namespace) -> str:
 
 
 def _stop_group(process: Process) -> None:
+    """Stop the process group and return once it is gone and its port is free.
+
+    `reset` starts again on the same port at once: returning while the old server
+    still listens (a slow shutdown on a busy machine) would make that start fail.
+    """
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGTERM)
-    deadline = time.monotonic() + 10
-    while not port_is_free(process.port) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    if _gone(process, seconds=10):
+        return
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
+    _gone(process, seconds=5)
+
+
+def _gone(process: Process, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            if port_is_free(process.port):
+                return True
+        time.sleep(0.05)
+    return False
 
 
 def _stop(state: LocalCloudState) -> None:
