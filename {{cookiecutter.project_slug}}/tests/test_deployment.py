@@ -207,6 +207,12 @@ def test_a_canary_goes_back_when_the_alarm_fires_during_the_bake(
         uris = stage.deployer.integration_uris(project.app_name(service)).values()
         assert all(uri.endswith(f":{ALIAS}/invocations") for uri in uris)
 
+    # Deploying the same change again, with the alarm quiet, releases it: version 2 serves.
+    cloudwatch.set_alarm_state(AlarmName=alarm, StateValue="OK", StateReason="fixed")
+    stage.deploy(changed, sleep=lambda seconds: now.__setitem__(0, now[0] + seconds),
+                 clock=lambda: now[0])  # fmt: skip
+    assert set(stage.functions().values()) == {"2"}
+
 
 def test_the_deploy_command_refuses_an_endpoint_that_is_not_this_machine(
     monkeypatch: pytest.MonkeyPatch, project: ProjectConfig

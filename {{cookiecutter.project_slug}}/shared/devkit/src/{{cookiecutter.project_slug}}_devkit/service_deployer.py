@@ -209,9 +209,11 @@ class ServiceDeployer:
             return str(self._lambda.publish_version(FunctionName=name)["Version"])
         arn = function["Configuration"]["FunctionArn"]
         deployed = self._lambda.list_tags(Resource=arn).get("Tags", {}).get(CONTENT_TAG)
-        serving = self._alias_version(name)
-        if deployed == content and serving is not None:
-            return serving
+        published = self._latest_version(name)
+        # The newest version holds this content even when the alias does not serve it
+        # (a canary went back): releasing it again is what this deploy asks for.
+        if deployed == content and published is not None:
+            return published
         self._lambda.update_function_code(FunctionName=name, ZipFile=code)
         self._wait_until_updated(name)
         self._lambda.update_function_configuration(FunctionName=name, **configuration)
@@ -254,11 +256,16 @@ class ServiceDeployer:
             self._sleep(2)
         raise DeployError(f"{name}: still updating after 2 minutes")
 
-    def _alias_version(self, name: str) -> str | None:
-        try:
-            return str(self._lambda.get_alias(FunctionName=name, Name=ALIAS)["FunctionVersion"])
-        except self._lambda.exceptions.ResourceNotFoundException:
-            return None
+    def _latest_version(self, name: str) -> str | None:
+        numbers = [
+            int(version["Version"])
+            for page in self._lambda.get_paginator("list_versions_by_function").paginate(
+                FunctionName=name
+            )
+            for version in page["Versions"]
+            if version["Version"] != "$LATEST"
+        ]
+        return str(max(numbers)) if numbers else None
 
     # -- wiring: API, permission, streams ---------------------------------------
 
