@@ -121,3 +121,12 @@ def test_the_report_sets_each_bundle_beside_a_bare_chalice_app(
     table = format_report(bare, bundles)
     assert table[1].startswith("bare chalice app")
     assert all(line.split()[0] in project.services for line in table[2:])
+
+
+def test_the_report_interpreter_holds_boto3_compiled_as_lambda_does(lambda_python: Path) -> None:
+    # Otherwise every measured import of a service compiles boto3 (the bare app imports none).
+    script = "import boto3, importlib.util; print(importlib.util.cache_from_source(boto3.__file__))"
+    result = subprocess.run(
+        [str(lambda_python), "-I", "-c", script], capture_output=True, text=True, check=True
+    )
+    assert Path(result.stdout.strip()).is_file()
