@@ -34,7 +34,7 @@ def deploy(c: Context, stage: str, service: str = "") -> None:
     help={
         "stage": "Stage to remove (see invoke.yaml)",
         "service": "Only this service's functions and API; the stage's stack stays",
-        "delete_data": "Also delete the stage's tables and user pool (kept by default)",
+        "delete_data": "Also delete the stage's tables, user pool and secret (kept by default)",
         "confirm": "Required for a protected stage",
     }
 )

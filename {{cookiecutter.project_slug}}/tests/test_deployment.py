@@ -237,7 +237,8 @@ def test_invoke_deploy_ends_with_the_endpoints_and_teardown_removes_the_stage(
     stage = next(name for name, config in project.stages.items() if not config.protected)
     region = project.stages[stage].region
     secrets = boto3.client("secretsmanager", region_name=region)
-    secrets.create_secret(Name=f"{project.prefix}/{stage}", SecretString="{}")
+    secret = f"{project.prefix}/{stage}"
+    secrets.create_secret(Name=secret, SecretString="{}")
     invoke = [str(Path(sys.executable).parent / "invoke")]
     try:
         deployed = subprocess.run(
@@ -253,8 +254,13 @@ def test_invoke_deploy_ends_with_the_endpoints_and_teardown_removes_the_stage(
             [*invoke, "teardown", "--stage", stage, "--delete-data"],
             cwd=project.root, capture_output=True, text=True, check=False,
         )  # fmt: skip
-        secrets.delete_secret(SecretId=f"{project.prefix}/{stage}", ForceDeleteWithoutRecovery=True)
+        secret_left = bool(
+            secrets.list_secrets(Filters=[{"Key": "name", "Values": [secret]}])["SecretList"]
+        )
+        # Forcing the deletion of a secret that is gone succeeds: this only cleans up.
+        secrets.delete_secret(SecretId=secret, ForceDeleteWithoutRecovery=True)
     assert removed.returncode == 0, removed.stdout + removed.stderr
+    assert not secret_left
     functions = boto3.client("lambda", region_name=region).list_functions()["Functions"]
     prefixes = tuple(f"{project.app_name(service)}-{stage}" for service in project.services)
     assert not [f for f in functions if f["FunctionName"].startswith(prefixes)]

@@ -13,7 +13,14 @@ import pytest
 from {{ cookiecutter.project_slug }}_devkit import ProjectConfig, StageResources, provision_stage
 from {{ cookiecutter.project_slug }}_devkit.local_users import ensure_users
 from {{ cookiecutter.project_slug }}_devkit.project_config import LocalUser
-from {{ cookiecutter.project_slug }}_devkit.stage_resources import ProvisioningError
+from {{ cookiecutter.project_slug }}_devkit.stage_resources import (
+    ProvisioningError,
+    RetainedResource,
+    locate_stage,
+    remove_stage,
+    retained_resources,
+)
+from {{ cookiecutter.project_slug }}_devkit.stage_secrets import StageSecrets, secret_name
 
 
 def _segment(token: str, index: int) -> dict[str, Any]:
@@ -182,3 +189,56 @@ def test_the_identity_pool_federates_the_user_pool_into_two_roles(
         }
     # moto cannot attach roles to an identity pool; the local cloud says so.
     assert "IdentityPoolRoles (AWS::Cognito::IdentityPoolRoleAttachment)" in stage_resources.skipped
+
+
+@pytest.mark.integration
+def test_the_stage_secret_comes_from_the_template_and_keeps_its_values(
+    project: ProjectConfig, stage_resources: StageResources
+) -> None:
+    def client(service: str) -> Any:
+        return boto3.client(service, region_name=project.region)  # type: ignore[call-overload]
+
+    name = secret_name(project.prefix, stage_resources.stage)
+    store = StageSecrets(client("secretsmanager"), name)
+    assert store.read() == {}
+    assert client("secretsmanager").describe_secret(SecretId=name)["ARN"] == (
+        stage_resources.outputs["StageSecretArn"]
+    )
+    store.write({"API_KEY": "kept"})  # pragma: allowlist secret
+    provision_stage(project, stage_resources.stage, client)
+    assert store.read() == {"API_KEY": "kept"}  # pragma: allowlist secret
+
+
+@pytest.mark.integration
+def test_what_a_teardown_keeps_is_found_for_the_next_stack_to_import(
+    project: ProjectConfig, stage_name: str
+) -> None:
+    def client(service: str) -> Any:
+        return boto3.client(service, region_name=project.region)  # type: ignore[call-overload]
+
+    resources = provision_stage(project, stage_name, client)
+    remove_stage(project, resources, client, delete_data=False)
+    kept = retained_resources(project, stage_name, client)
+    table_ids = {
+        f"{''.join(part.capitalize() for part in service.split('_'))}Table": {
+            "TableName": project.table_name(stage_name, service)
+        }
+        for service in project.services
+    }
+    assert sorted(kept, key=lambda resource: resource.logical_id) == sorted(
+        [
+            *(RetainedResource(key, "AWS::DynamoDB::Table", value)
+              for key, value in table_ids.items()),
+            RetainedResource("UserPool", "AWS::Cognito::UserPool",
+                             {"UserPoolId": resources.outputs["UserPoolId"]}),
+            RetainedResource("StageSecret", "AWS::SecretsManager::Secret",
+                             {"Id": resources.outputs["StageSecretArn"]}),
+        ],
+        key=lambda resource: resource.logical_id,
+    )  # fmt: skip
+    # What is not data went with the teardown.
+    alarms = client("cloudwatch").describe_alarms(AlarmNames=[resources.outputs["ErrorAlarmName"]])
+    assert alarms["MetricAlarms"] == []
+
+    remove_stage(project, locate_stage(project, stage_name, client), client, delete_data=True)
+    assert retained_resources(project, stage_name, client) == []

@@ -7,16 +7,23 @@ a template of its own, through the same code that deploys the whole one to AWS.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 import yaml
+from botocore.stub import ANY, Stubber
 
 from {{ cookiecutter.project_slug }}_devkit import ProjectConfig
 from {{ cookiecutter.project_slug }}_devkit.cfn_template import load_template
-from {{ cookiecutter.project_slug }}_devkit.stage_stack import deploy_aws, remove_aws
+from {{ cookiecutter.project_slug }}_devkit.stage_resources import (
+    locate_stage,
+    provision_stage,
+    remove_stage,
+)
+from {{ cookiecutter.project_slug }}_devkit.stage_stack import StackError, deploy_aws, remove_aws
 
 pytestmark = pytest.mark.integration
 HELD_BY_MOTO = ("AWS::SNS::Topic", "AWS::Logs::LogGroup")
@@ -48,7 +55,11 @@ def test_the_stack_is_created_left_alone_updated_and_deleted(
         "AlertEmail": "",
         "NotifierCodeKey": "",
     }
-    cloudformation = boto3.client("cloudformation", region_name=project.region)
+
+    def client(service: str) -> Any:
+        return boto3.client(service, region_name=project.region)  # type: ignore[call-overload]
+
+    cloudformation = client("cloudformation")
     stack = project.stack_name(stage_name)
     messages: list[str] = []
 
@@ -57,18 +68,18 @@ def test_the_stack_is_created_left_alone_updated_and_deleted(
         return {summary["LogicalResourceId"] for summary in summaries}
 
     small = _project_with(project, tmp_path, topics)
-    deploy_aws(small, stage_name, cloudformation, parameters, messages.append)
+    deploy_aws(small, stage_name, client, parameters, messages.append)
     assert messages[-1] == f"stack {stack}: CREATE_COMPLETE"
     assert resources() == set(topics)
 
     messages.clear()
-    deploy_aws(small, stage_name, cloudformation, parameters, messages.append)
+    deploy_aws(small, stage_name, client, parameters, messages.append)
     # AWS (and LocalStack) make an empty change set that fails; moto refuses it at once.
     assert messages[-1] == f"stack {stack}: no changes"
     assert not [message for message in messages if "updating" in message]
 
     whole = _project_with(project, tmp_path, held)
-    deploy_aws(whole, stage_name, cloudformation, parameters, messages.append)
+    deploy_aws(whole, stage_name, client, parameters, messages.append)
     assert messages[-1] == f"stack {stack}: UPDATE_COMPLETE"
     assert resources() == set(held)
     groups = boto3.client("logs", region_name=project.region).describe_log_groups(
@@ -78,9 +89,62 @@ def test_the_stack_is_created_left_alone_updated_and_deleted(
         project.services
     )
 
-    remove_aws(whole, stage_name, lambda service: boto3.client(service, region_name=project.region),
-               False, messages.append)  # fmt: skip
+    remove_aws(whole, stage_name, client, False, messages.append)
     assert f"stack {stack}: deleting" in messages
-    remove_aws(whole, stage_name, lambda service: boto3.client(service, region_name=project.region),
-               False, messages.append)  # fmt: skip
+    remove_aws(whole, stage_name, client, False, messages.append)
     assert messages[-1] == f"stack {stack}: not there"
+
+
+def test_a_new_stack_first_imports_the_data_a_teardown_kept(
+    project: ProjectConfig, local_cloud: str, stage_name: str
+) -> None:
+    """On AWS: neither emulator's CloudFormation imports, so CloudFormation is stubbed here
+    while the kept table, user pool and secret are real, on the local cloud."""
+
+    def client(service: str) -> Any:
+        return boto3.client(service, region_name=project.region)  # type: ignore[call-overload]
+
+    resources = provision_stage(project, stage_name, client)
+    remove_stage(project, resources, client, delete_data=False)
+    cloudformation = client("cloudformation")
+    stack = project.stack_name(stage_name)
+    parameters = {"Project": project.prefix, "Stage": stage_name, "AlertEmail": "",
+                  "NotifierCodeKey": ""}  # fmt: skip
+    sent: dict[str, Any] = {}
+    with Stubber(cloudformation) as stub:
+        stub.add_client_error("describe_stacks", "ValidationError",
+                              f"Stack with id {stack} does not exist")  # fmt: skip
+        stub.add_response("create_change_set", {"Id": "import"}, {
+            "StackName": stack, "ChangeSetName": ANY, "ChangeSetType": "IMPORT",
+            "TemplateBody": ANY, "Parameters": ANY, "ResourcesToImport": ANY,
+        })  # fmt: skip
+        failed = {"Status": "FAILED", "StatusReason": "the role may not import"}
+        stub.add_response("describe_change_set", failed)  # the waiter's look
+        stub.add_response("describe_change_set", failed)  # the reason, for the message
+        cloudformation.meta.events.register(
+            "provide-client-params.cloudformation.CreateChangeSet",
+            lambda params, **_: sent.update(params),
+        )
+
+        def factory(service: str) -> Any:
+            return cloudformation if service == "cloudformation" else client(service)
+
+        with pytest.raises(StackError, match="import change set failed: the role may not import"):
+            deploy_aws(project, stage_name, factory, parameters, lambda line: None)
+        stub.assert_no_pending_responses()
+    template = json.loads(sent["TemplateBody"])
+    imported = {item["LogicalResourceId"]: item for item in sent["ResourcesToImport"]}
+    # An import may create nothing: the partial template holds the kept resources only.
+    assert set(template["Resources"]) == set(imported)
+    assert imported["UserPool"]["ResourceIdentifier"] == {
+        "UserPoolId": resources.outputs["UserPoolId"]
+    }
+    assert imported["StageSecret"]["ResourceIdentifier"] == {
+        "Id": resources.outputs["StageSecretArn"]
+    }
+    for service in project.services:
+        names = [item["ResourceIdentifier"].get("TableName") for item in imported.values()]
+        assert project.table_name(stage_name, service) in names
+    policies = {resource["DeletionPolicy"] for resource in template["Resources"].values()}
+    assert policies == {"Retain"}
+    remove_stage(project, locate_stage(project, stage_name, client), client, delete_data=True)

@@ -93,7 +93,7 @@ def deploy_stage(
             "AlertEmail": stage.alert_email,
             "NotifierCodeKey": notifier,
         }
-        outputs = deploy_aws(project, stage.name, clients("cloudformation"), parameters, progress)
+        outputs = deploy_aws(project, stage.name, clients, parameters, progress)
     deployer = ServiceDeployer(
         clients, stage.region, stage.name, _api_url(local, stage.region), progress
     )
@@ -172,7 +172,11 @@ def teardown(args: argparse.Namespace, project: ProjectConfig) -> None:
     print(f"== {stage.name}: tearing down on {'the local cloud at ' + local if local else 'AWS'}")
     services = args.service or project.services
     teardown_stage(project, stage, services, _clients(stage.region), local, args.delete_data)
-    kept = "" if args.delete_data else " (tables and user pool kept; --delete-data removes them)"
+    kept = (
+        ""
+        if args.delete_data
+        else " (tables, user pool and secret kept; --delete-data removes them)"
+    )
     print(f"== {stage.name}: torn down{kept}")
 
 

@@ -46,7 +46,7 @@ from .localstack_runtime import (
 from .ports import free_port_run, port_is_free
 from .project_config import ProjectConfig, load_project_config
 from .stage_resources import ProvisioningError, StageResources, provision_stage
-from .stage_secrets import StageSecrets, secret_name
+from .stage_secrets import secret_name
 
 READY_SECONDS = 60.0
 MOTO_HEALTH = "/moto-api/"
@@ -171,12 +171,10 @@ def provision(
         lines.append(f"user pool {pool_id}, app client {client_id}")
         users = ensure_users(client("cognito-idp"), pool_id, project.local_cloud.users)
         lines.extend(f"  {line}" for line in users)
+    if "StageSecretArn" in resources.outputs:
+        lines.append(f"secret {secret_name(project.prefix, stage)} (`invoke secrets.set` fills it)")
     if resources.skipped:
         lines.append(f"not built locally: {', '.join(resources.skipped)}")
-    store = StageSecrets(client("secretsmanager"), secret_name(project.prefix, stage))
-    if not store.exists():
-        store.write({})
-        lines.append(f"secret {secret_name(project.prefix, stage)} (empty)")
     return resources, lines
 
 

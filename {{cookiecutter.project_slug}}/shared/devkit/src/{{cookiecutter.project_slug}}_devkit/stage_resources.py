@@ -347,6 +347,18 @@ def _identity_pool(
     return created["IdentityPoolId"], {"Name": name}
 
 
+def _secret(
+    properties: dict[str, Any], clients: ClientFactory, region: str
+) -> tuple[str, dict[str, str]]:
+    existing = _existing_secret(properties, clients, region)
+    if existing:
+        return existing  # its values are data: never reset to the template's
+    request = {key: properties[key] for key in ("Name", "Description", "SecretString", "Tags")
+               if key in properties}  # fmt: skip
+    arn = clients("secretsmanager").create_secret(**request)["ARN"]
+    return arn, {}
+
+
 BUILDERS: dict[str, _Step] = {
     "AWS::DynamoDB::Table": _table,
     "AWS::Cognito::UserPool": _user_pool,
@@ -358,6 +370,7 @@ BUILDERS: dict[str, _Step] = {
     "AWS::Logs::LogGroup": _log_group,
     "AWS::Logs::MetricFilter": _metric_filter,
     "AWS::CloudWatch::Alarm": _alarm,
+    "AWS::SecretsManager::Secret": _secret,
 }
 
 
@@ -432,6 +445,16 @@ def _existing_alarm(
     return (name, {}) if alarms else None
 
 
+def _existing_secret(
+    properties: dict[str, Any], clients: ClientFactory, region: str
+) -> tuple[str, dict[str, str]] | None:
+    secrets = clients("secretsmanager")
+    try:
+        return secrets.describe_secret(SecretId=properties["Name"])["ARN"], {}
+    except secrets.exceptions.ResourceNotFoundException:
+        return None
+
+
 FINDERS: dict[str, _Step] = {
     "AWS::DynamoDB::Table": _existing_table,
     "AWS::Cognito::UserPool": _existing_user_pool,
@@ -440,6 +463,7 @@ FINDERS: dict[str, _Step] = {
     "AWS::SNS::Topic": _existing_topic,
     "AWS::Logs::LogGroup": _existing_log_group,
     "AWS::CloudWatch::Alarm": _existing_alarm,
+    "AWS::SecretsManager::Secret": _existing_secret,
 }
 
 
@@ -519,14 +543,51 @@ def _apply(
     return StageResources(stage, dict(resolver.physical_ids), outputs, skipped)
 
 
+# What CloudFormation can import into a stack, and the identifier it names each one by.
+IMPORT_IDENTIFIERS = {
+    "AWS::DynamoDB::Table": "TableName",
+    "AWS::Cognito::UserPool": "UserPoolId",
+    "AWS::SecretsManager::Secret": "Id",
+}
+
+
+@dataclass(frozen=True)
+class RetainedResource:
+    """A resource of the template that outlived its stack (DeletionPolicy: Retain)."""
+
+    logical_id: str
+    resource_type: str
+    identifier: dict[str, str]
+
+
+def retained_resources(
+    project: ProjectConfig, stage: str, clients: ClientFactory
+) -> list[RetainedResource]:
+    """The stage's retained resources that exist, by name, with CloudFormation's import identifier.
+
+    After a teardown that kept the data, a new stack must import these: creating them
+    again would fail on their names, or (a user pool) make a second, empty one.
+    """
+    template = load_template(project.root / TEMPLATE)["Resources"]
+    finders = {kind: FINDERS[kind] for kind in IMPORT_IDENTIFIERS}
+    found = _apply(project, stage, clients, finders)
+    return [
+        RetainedResource(logical_id, kind, {IMPORT_IDENTIFIERS[kind]: physical_id})
+        for logical_id, physical_id in found.physical_ids.items()
+        if template[logical_id].get("DeletionPolicy") == "Retain"
+        for kind in [template[logical_id]["Type"]]
+    ]
+
+
 # What holds users' data: removed only when asked (CloudFormation retains them too).
-DATA_TYPES = ("AWS::DynamoDB::Table", "AWS::Cognito::UserPool")
+DATA_TYPES = tuple(IMPORT_IDENTIFIERS)
 
 
 def remove_stage(
     project: ProjectConfig, resources: StageResources, clients: ClientFactory, delete_data: bool
 ) -> None:
-    """Remove what `provision_stage` built; tables and the user pool only if `delete_data`."""
+    """Remove what `provision_stage` built; tables, the user pool and the secret only if
+    `delete_data`."""
     template = load_template(project.root / TEMPLATE)
     for logical_id, physical_id in reversed(resources.physical_ids.items()):
         kind = template["Resources"][logical_id]["Type"]
@@ -548,3 +609,8 @@ def remove_stage(
             clients("logs").delete_log_group(logGroupName=physical_id)
         elif kind == "AWS::CloudWatch::Alarm":
             clients("cloudwatch").delete_alarms(AlarmNames=[physical_id])
+        elif kind == "AWS::SecretsManager::Secret":
+            # Asked for by --delete-data: no recovery window, so the stage can be made again.
+            clients("secretsmanager").delete_secret(
+                SecretId=physical_id, ForceDeleteWithoutRecovery=True
+            )

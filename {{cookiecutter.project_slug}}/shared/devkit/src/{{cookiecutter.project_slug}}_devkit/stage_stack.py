@@ -9,19 +9,23 @@ return the template's outputs.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import WaiterError
 
+from .cfn_template import load_template
 from .project_config import ProjectConfig
 from .stage_resources import (
     TEMPLATE,
     ClientFactory,
+    RetainedResource,
     locate_stage,
     provision_stage,
     remove_stage,
+    retained_resources,
 )
 
 
@@ -41,21 +45,32 @@ def deploy_local(
 def remove_local(
     project: ProjectConfig, stage: str, clients: ClientFactory, delete_data: bool
 ) -> None:
-    """Remove the stage's resources from the local cloud; tables and the user pool only if asked."""
+    """Remove the stage's resources from the local cloud; its data (tables, user pool, secret)
+    only if asked."""
     remove_stage(project, locate_stage(project, stage, clients), clients, delete_data)
 
 
 def deploy_aws(
     project: ProjectConfig,
     stage: str,
-    cloudformation: Any,
+    clients: ClientFactory,
     parameters: dict[str, str],
     progress: Callable[[str], None],
 ) -> dict[str, str]:
-    """Create or update the stage's stack through a change set; return its outputs."""
+    """Create or update the stage's stack through a change set; return its outputs.
+
+    A new stack first imports the data an earlier teardown kept (tables, user pool,
+    secret), so a stage torn down without --delete-data comes back with its data.
+    """
+    cloudformation = clients("cloudformation")
     name = project.stack_name(stage)
     body = (project.root / TEMPLATE).read_text(encoding="utf-8")
     exists = _stack_status(cloudformation, name) not in (None, "REVIEW_IN_PROGRESS")
+    if not exists:
+        kept = retained_resources(project, stage, clients)
+        if kept:
+            _import(project, name, cloudformation, kept, parameters, progress)
+            exists = True
     change_set = f"deploy-{int(time.time())}"
     try:
         cloudformation.create_change_set(
@@ -101,6 +116,61 @@ def deploy_aws(
     return outputs_of(cloudformation, name)
 
 
+def _import(
+    project: ProjectConfig,
+    name: str,
+    cloudformation: Any,
+    kept: list[RetainedResource],
+    parameters: dict[str, str],
+    progress: Callable[[str], None],
+) -> None:
+    """Make the stack `name` out of `kept` alone (an import may create nothing else)."""
+    template = load_template(project.root / TEMPLATE)
+    partial = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Parameters": template.get("Parameters", {}),
+        "Resources": {
+            resource.logical_id: template["Resources"][resource.logical_id] for resource in kept
+        },
+    }
+    change_set = f"import-{int(time.time())}"
+    logical_ids = ", ".join(resource.logical_id for resource in kept)
+    progress(f"stack {name}: importing what a teardown kept: {logical_ids}")
+    cloudformation.create_change_set(
+        StackName=name,
+        ChangeSetName=change_set,
+        ChangeSetType="IMPORT",
+        TemplateBody=json.dumps(partial),
+        Parameters=[
+            {"ParameterKey": key, "ParameterValue": value} for key, value in parameters.items()
+        ],
+        ResourcesToImport=[
+            {
+                "ResourceType": resource.resource_type,
+                "LogicalResourceId": resource.logical_id,
+                "ResourceIdentifier": resource.identifier,
+            }
+            for resource in kept
+        ],
+    )
+    try:
+        cloudformation.get_waiter("change_set_create_complete").wait(
+            StackName=name, ChangeSetName=change_set, WaiterConfig={"Delay": 5, "MaxAttempts": 120}
+        )
+    except WaiterError:
+        described = cloudformation.describe_change_set(StackName=name, ChangeSetName=change_set)
+        reason = described.get("StatusReason", "")
+        raise StackError(f"stack {name}: import change set failed: {reason}") from None
+    cloudformation.execute_change_set(StackName=name, ChangeSetName=change_set)
+    try:
+        cloudformation.get_waiter("stack_import_complete").wait(
+            StackName=name, WaiterConfig={"Delay": 10, "MaxAttempts": 180}
+        )
+    except WaiterError:
+        raise StackError(f"stack {name}: {_stack_status(cloudformation, name)}") from None
+    progress(f"stack {name}: {_stack_status(cloudformation, name)}")
+
+
 def remove_aws(
     project: ProjectConfig,
     stage: str,
@@ -108,7 +178,8 @@ def remove_aws(
     delete_data: bool,
     progress: Callable[[str], None],
 ) -> None:
-    """Delete the stage's stack; with `delete_data`, then the tables and user pool it retained."""
+    """Delete the stage's stack; with `delete_data`, then the tables, user pool and secret it
+    retained."""
     cloudformation = clients("cloudformation")
     name = project.stack_name(stage)
     if _stack_status(cloudformation, name) is None:
@@ -122,7 +193,8 @@ def remove_aws(
     )
     if not delete_data:
         progress(
-            f"stack {name}: deleted; its tables and user pool are kept (--delete-data removes them)"
+            f"stack {name}: deleted; its tables, user pool and secret are kept "
+            "(--delete-data removes them)"
         )
         return
     for key, value in outputs.items():
@@ -132,6 +204,11 @@ def remove_aws(
     if "UserPoolId" in outputs:
         clients("cognito-idp").delete_user_pool(UserPoolId=outputs["UserPoolId"])
         progress(f"user pool {outputs['UserPoolId']}: deleted")
+    if "StageSecretArn" in outputs:
+        clients("secretsmanager").delete_secret(
+            SecretId=outputs["StageSecretArn"], ForceDeleteWithoutRecovery=True
+        )
+        progress(f"secret {outputs['StageSecretArn']}: deleted")
 
 
 def _no_changes(reason: str) -> bool:
