@@ -18,11 +18,14 @@ from .stages import checked_stage, is_protected
     help={
         "stage": "Stage to deploy (see invoke.yaml)",
         "service": "Only this service (default: all); the stage's stack is deployed either way",
+        "confirm": "Required for a protected stage",
     }
 )
-def deploy(c: Context, stage: str, service: str = "") -> None:
+def deploy(c: Context, stage: str, service: str = "", confirm: bool = False) -> None:
     """Deploy a stage: its secrets, its stack, then each service behind its `live` alias."""
     stage = checked_stage(c, stage)
+    if is_protected(c, stage) and not confirm:
+        raise Exit(f"Stage {stage} is protected: add --confirm to deploy it.", code=1)
     services = checked_services(service)
     # Packaging fetches the stage's secrets first and stops when that fails.
     package(c, stage=stage, service=service)

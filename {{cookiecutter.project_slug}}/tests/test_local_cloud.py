@@ -82,6 +82,8 @@ def test_lifecycle(cloud: tuple[Path, int], project: ProjectConfig) -> None:
         assert dynamodb.describe_table(TableName=table)["Table"]["StreamSpecification"][
             "StreamEnabled"
         ]
+        ttl = dynamodb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
+        assert ttl["TimeToLiveStatus"] == "ENABLED"
     cognito = _client("cognito-idp", port, region)
     (pool,) = cognito.list_user_pools(MaxResults=10)["UserPools"]
     (app_client,) = cognito.list_user_pool_clients(UserPoolId=pool["Id"])["UserPoolClients"]

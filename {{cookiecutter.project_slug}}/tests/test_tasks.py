@@ -10,7 +10,16 @@ from invoke.exceptions import Exit
 
 from {{ cookiecutter.project_slug }}_devkit.stage_secrets import secret_name
 
-from devtasks import auth, layout, local_cloud, packaging, quality, secrets, testing
+from devtasks import (
+    auth,
+    deployment,
+    layout,
+    local_cloud,
+    packaging,
+    quality,
+    secrets,
+    testing,
+)
 from devtasks.stages import checked_stage
 
 HOSTILE_STAGES = ["../x", "dev;rm -rf /", "", "DEV", "a" * 100, "dév", "dev\n", "$(id)"]
@@ -107,6 +116,17 @@ def test_protected_stage_writes_need_confirmation(invoke_config: Config) -> None
     for change in (secrets.set_key, secrets.unset_key):
         with pytest.raises(Exit, match="--confirm"):
             change(MockContext(config=invoke_config), stage=stage, key="API_KEY")
+
+
+def test_deploy_and_teardown_of_a_protected_stage_need_confirmation(
+    invoke_config: Config,
+) -> None:
+    # A MockContext without results fails on any command: the refusal comes first.
+    stage = _protected_stage(invoke_config)
+    with pytest.raises(Exit, match=f"Stage {stage} is protected: add --confirm to deploy it"):
+        deployment.deploy(MockContext(config=invoke_config), stage=stage)
+    with pytest.raises(Exit, match=f"Stage {stage} is protected: add --confirm to tear it down"):
+        deployment.teardown(MockContext(config=invoke_config), stage=stage)
 
 
 def test_confirmed_set_passes_the_value_on_stdin_only(
