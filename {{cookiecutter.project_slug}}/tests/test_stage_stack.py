@@ -19,6 +19,7 @@ from botocore.stub import ANY, Stubber
 from {{ cookiecutter.project_slug }}_devkit import ProjectConfig
 from {{ cookiecutter.project_slug }}_devkit.cfn_template import load_template
 from {{ cookiecutter.project_slug }}_devkit.stage_resources import (
+    IMPORT_IDENTIFIERS,
     locate_stage,
     provision_stage,
     remove_stage,
@@ -148,3 +149,19 @@ def test_a_new_stack_first_imports_the_data_a_teardown_kept(
     policies = {resource["DeletionPolicy"] for resource in template["Resources"].values()}
     assert policies == {"Retain"}
     remove_stage(project, locate_stage(project, stage_name, client), client, delete_data=True)
+
+
+def test_what_a_teardown_keeps_refers_to_parameters_only(project: ProjectConfig) -> None:
+    # An import may create nothing else, so a kept resource that refers to another
+    # resource (a Lambda trigger on the user pool, say) could never be imported again.
+    template = load_template(project.root / "infra" / "stage.yaml")["Resources"]
+    kept = {
+        logical_id: resource
+        for logical_id, resource in template.items()
+        if resource.get("DeletionPolicy") == "Retain"
+    }
+    assert set(kept) >= {"UserPool", "StageSecret"}
+    assert all(resource["Type"] in IMPORT_IDENTIFIERS for resource in kept.values())
+    serialized = json.dumps([resource.get("Properties", {}) for resource in kept.values()])
+    for other in set(template) - set(kept):
+        assert f'"{other}"' not in serialized, other
