@@ -11,6 +11,7 @@ import boto3
 import pytest
 
 from {{ cookiecutter.project_slug }}_devkit import ProjectConfig, StageResources, provision_stage
+from {{ cookiecutter.project_slug }}_devkit.cfn_template import output_key
 from {{ cookiecutter.project_slug }}_devkit.local_users import ensure_users
 from {{ cookiecutter.project_slug }}_devkit.project_config import LocalUser
 from {{ cookiecutter.project_slug }}_devkit.stage_resources import (
@@ -217,28 +218,32 @@ def test_what_a_teardown_keeps_is_found_for_the_next_stack_to_import(
         return boto3.client(service, region_name=project.region)  # type: ignore[call-overload]
 
     resources = provision_stage(project, stage_name, client)
-    remove_stage(project, resources, client, delete_data=False)
-    kept = retained_resources(project, stage_name, client)
-    table_ids = {
-        f"{''.join(part.capitalize() for part in service.split('_'))}Table": {
-            "TableName": project.table_name(stage_name, service)
-        }
-        for service in project.services
-    }
-    assert sorted(kept, key=lambda resource: resource.logical_id) == sorted(
-        [
-            *(RetainedResource(key, "AWS::DynamoDB::Table", value)
-              for key, value in table_ids.items()),
-            RetainedResource("UserPool", "AWS::Cognito::UserPool",
-                             {"UserPoolId": resources.outputs["UserPoolId"]}),
-            RetainedResource("StageSecret", "AWS::SecretsManager::Secret",
-                             {"Id": resources.outputs["StageSecretArn"]}),
-        ],
-        key=lambda resource: resource.logical_id,
-    )  # fmt: skip
-    # What is not data went with the teardown.
-    alarms = client("cloudwatch").describe_alarms(AlarmNames=[resources.outputs["ErrorAlarmName"]])
-    assert alarms["MetricAlarms"] == []
-
-    remove_stage(project, locate_stage(project, stage_name, client), client, delete_data=True)
+    try:
+        remove_stage(project, resources, client, delete_data=False)
+        kept = retained_resources(project, stage_name, client)
+        tables = [
+            RetainedResource(
+                output_key(service).removesuffix("Name"),
+                "AWS::DynamoDB::Table",
+                {"TableName": project.table_name(stage_name, service)},
+            )
+            for service in project.services
+        ]
+        assert sorted(kept, key=lambda resource: resource.logical_id) == sorted(
+            [
+                *tables,
+                RetainedResource("UserPool", "AWS::Cognito::UserPool",
+                                 {"UserPoolId": resources.outputs["UserPoolId"]}),
+                RetainedResource("StageSecret", "AWS::SecretsManager::Secret",
+                                 {"Id": resources.outputs["StageSecretArn"]}),
+            ],
+            key=lambda resource: resource.logical_id,
+        )  # fmt: skip
+        # What is not data went with the teardown.
+        alarms = client("cloudwatch").describe_alarms(
+            AlarmNames=[resources.outputs["ErrorAlarmName"]]
+        )
+        assert alarms["MetricAlarms"] == []
+    finally:
+        remove_stage(project, locate_stage(project, stage_name, client), client, delete_data=True)
     assert retained_resources(project, stage_name, client) == []

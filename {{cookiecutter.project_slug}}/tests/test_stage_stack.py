@@ -105,34 +105,38 @@ def test_a_new_stack_first_imports_the_data_a_teardown_kept(
     def client(service: str) -> Any:
         return boto3.client(service, region_name=project.region)  # type: ignore[call-overload]
 
-    resources = provision_stage(project, stage_name, client)
-    remove_stage(project, resources, client, delete_data=False)
     cloudformation = client("cloudformation")
+
+    def factory(service: str) -> Any:
+        return cloudformation if service == "cloudformation" else client(service)
+
     stack = project.stack_name(stage_name)
     parameters = {"Project": project.prefix, "Stage": stage_name, "AlertEmail": "",
                   "NotifierCodeKey": ""}  # fmt: skip
     sent: dict[str, Any] = {}
-    with Stubber(cloudformation) as stub:
-        stub.add_client_error("describe_stacks", "ValidationError",
-                              f"Stack with id {stack} does not exist")  # fmt: skip
-        stub.add_response("create_change_set", {"Id": "import"}, {
-            "StackName": stack, "ChangeSetName": ANY, "ChangeSetType": "IMPORT",
-            "TemplateBody": ANY, "Parameters": ANY, "ResourcesToImport": ANY,
-        })  # fmt: skip
-        failed = {"Status": "FAILED", "StatusReason": "the role may not import"}
-        stub.add_response("describe_change_set", failed)  # the waiter's look
-        stub.add_response("describe_change_set", failed)  # the reason, for the message
-        cloudformation.meta.events.register(
-            "provide-client-params.cloudformation.CreateChangeSet",
-            lambda params, **_: sent.update(params),
-        )
+    cloudformation.meta.events.register(
+        "provide-client-params.cloudformation.CreateChangeSet",
+        lambda params, **_: sent.update(params),
+    )
+    failed = {"Status": "FAILED", "StatusReason": "the role may not import"}
+    resources = provision_stage(project, stage_name, client)
+    try:
+        remove_stage(project, resources, client, delete_data=False)
+        with Stubber(cloudformation) as stub:
+            stub.add_client_error("describe_stacks", "ValidationError",
+                                  f"Stack with id {stack} does not exist")  # fmt: skip
+            stub.add_response("create_change_set", {"Id": "import"}, {
+                "StackName": stack, "ChangeSetName": ANY, "ChangeSetType": "IMPORT",
+                "TemplateBody": ANY, "Parameters": ANY, "ResourcesToImport": ANY,
+            })  # fmt: skip
+            stub.add_response("describe_change_set", failed)  # the waiter's look
+            stub.add_response("describe_change_set", failed)  # the reason, for the message
+            with pytest.raises(StackError, match="import change set failed: the role may not"):
+                deploy_aws(project, stage_name, factory, parameters, lambda line: None)
+            stub.assert_no_pending_responses()
+    finally:
+        remove_stage(project, locate_stage(project, stage_name, client), client, delete_data=True)
 
-        def factory(service: str) -> Any:
-            return cloudformation if service == "cloudformation" else client(service)
-
-        with pytest.raises(StackError, match="import change set failed: the role may not import"):
-            deploy_aws(project, stage_name, factory, parameters, lambda line: None)
-        stub.assert_no_pending_responses()
     template = json.loads(sent["TemplateBody"])
     imported = {item["LogicalResourceId"]: item for item in sent["ResourcesToImport"]}
     # An import may create nothing: the partial template holds the kept resources only.
@@ -143,12 +147,10 @@ def test_a_new_stack_first_imports_the_data_a_teardown_kept(
     assert imported["StageSecret"]["ResourceIdentifier"] == {
         "Id": resources.outputs["StageSecretArn"]
     }
-    for service in project.services:
-        names = [item["ResourceIdentifier"].get("TableName") for item in imported.values()]
-        assert project.table_name(stage_name, service) in names
+    names = [item["ResourceIdentifier"].get("TableName") for item in imported.values()]
+    assert all(project.table_name(stage_name, service) in names for service in project.services)
     policies = {resource["DeletionPolicy"] for resource in template["Resources"].values()}
     assert policies == {"Retain"}
-    remove_stage(project, locate_stage(project, stage_name, client), client, delete_data=True)
 
 
 def test_what_a_teardown_keeps_refers_to_parameters_only(project: ProjectConfig) -> None:
