@@ -15,6 +15,7 @@ from {{ cookiecutter.project_slug }}_devkit.cfn_template import output_key
 from {{ cookiecutter.project_slug }}_devkit.local_users import ensure_users
 from {{ cookiecutter.project_slug }}_devkit.project_config import LocalUser
 from {{ cookiecutter.project_slug }}_devkit.stage_resources import (
+    ClientFactory,
     ProvisioningError,
     RetainedResource,
     locate_stage,
@@ -126,12 +127,9 @@ def test_a_seeded_user_signs_in_and_gets_rs256_tokens(
 
 @pytest.mark.integration
 def test_provisioning_twice_finds_what_exists(
-    project: ProjectConfig, stage_resources: StageResources
+    project: ProjectConfig, aws_clients: ClientFactory, stage_resources: StageResources
 ) -> None:
-    def client(service: str) -> Any:
-        return boto3.client(service, region_name=project.region)  # type: ignore[call-overload]
-
-    again = provision_stage(project, stage_resources.stage, client)
+    again = provision_stage(project, stage_resources.stage, aws_clients)
     assert again.physical_ids == stage_resources.physical_ids
     assert again.outputs == stage_resources.outputs
 
@@ -194,33 +192,27 @@ def test_the_identity_pool_federates_the_user_pool_into_two_roles(
 
 @pytest.mark.integration
 def test_the_stage_secret_comes_from_the_template_and_keeps_its_values(
-    project: ProjectConfig, stage_resources: StageResources
+    project: ProjectConfig, aws_clients: ClientFactory, stage_resources: StageResources
 ) -> None:
-    def client(service: str) -> Any:
-        return boto3.client(service, region_name=project.region)  # type: ignore[call-overload]
-
     name = secret_name(project.prefix, stage_resources.stage)
-    store = StageSecrets(client("secretsmanager"), name)
+    store = StageSecrets(aws_clients("secretsmanager"), name)
     assert store.read() == {}
-    assert client("secretsmanager").describe_secret(SecretId=name)["ARN"] == (
+    assert aws_clients("secretsmanager").describe_secret(SecretId=name)["ARN"] == (
         stage_resources.outputs["StageSecretArn"]
     )
     store.write({"API_KEY": "kept"})  # pragma: allowlist secret
-    provision_stage(project, stage_resources.stage, client)
+    provision_stage(project, stage_resources.stage, aws_clients)
     assert store.read() == {"API_KEY": "kept"}  # pragma: allowlist secret
 
 
 @pytest.mark.integration
 def test_what_a_teardown_keeps_is_found_for_the_next_stack_to_import(
-    project: ProjectConfig, stage_name: str
+    project: ProjectConfig, aws_clients: ClientFactory, stage_name: str
 ) -> None:
-    def client(service: str) -> Any:
-        return boto3.client(service, region_name=project.region)  # type: ignore[call-overload]
-
-    resources = provision_stage(project, stage_name, client)
+    resources = provision_stage(project, stage_name, aws_clients)
     try:
-        remove_stage(project, resources, client, delete_data=False)
-        kept = retained_resources(project, stage_name, client)
+        remove_stage(project, resources, aws_clients, delete_data=False)
+        kept = retained_resources(project, stage_name, aws_clients)
         tables = [
             RetainedResource(
                 output_key(service).removesuffix("Name"),
@@ -240,10 +232,11 @@ def test_what_a_teardown_keeps_is_found_for_the_next_stack_to_import(
             key=lambda resource: resource.logical_id,
         )  # fmt: skip
         # What is not data went with the teardown.
-        alarms = client("cloudwatch").describe_alarms(
+        alarms = aws_clients("cloudwatch").describe_alarms(
             AlarmNames=[resources.outputs["ErrorAlarmName"]]
         )
         assert alarms["MetricAlarms"] == []
     finally:
-        remove_stage(project, locate_stage(project, stage_name, client), client, delete_data=True)
-    assert retained_resources(project, stage_name, client) == []
+        left = locate_stage(project, stage_name, aws_clients)
+        remove_stage(project, left, aws_clients, delete_data=True)
+    assert retained_resources(project, stage_name, aws_clients) == []

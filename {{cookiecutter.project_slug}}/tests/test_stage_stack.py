@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 import yaml
 from botocore.stub import ANY, Stubber
@@ -20,6 +19,7 @@ from {{ cookiecutter.project_slug }}_devkit import ProjectConfig
 from {{ cookiecutter.project_slug }}_devkit.cfn_template import load_template
 from {{ cookiecutter.project_slug }}_devkit.stage_resources import (
     IMPORT_IDENTIFIERS,
+    ClientFactory,
     locate_stage,
     provision_stage,
     remove_stage,
@@ -40,7 +40,7 @@ def _project_with(project: ProjectConfig, root: Path, resources: dict[str, Any])
 
 
 def test_the_stack_is_created_left_alone_updated_and_deleted(
-    project: ProjectConfig, local_cloud: str, stage_name: str, tmp_path: Path
+    project: ProjectConfig, aws_clients: ClientFactory, stage_name: str, tmp_path: Path
 ) -> None:
     held = {
         logical_id: resource
@@ -57,10 +57,7 @@ def test_the_stack_is_created_left_alone_updated_and_deleted(
         "NotifierCodeKey": "",
     }
 
-    def client(service: str) -> Any:
-        return boto3.client(service, region_name=project.region)  # type: ignore[call-overload]
-
-    cloudformation = client("cloudformation")
+    cloudformation = aws_clients("cloudformation")
     stack = project.stack_name(stage_name)
     messages: list[str] = []
 
@@ -69,46 +66,43 @@ def test_the_stack_is_created_left_alone_updated_and_deleted(
         return {summary["LogicalResourceId"] for summary in summaries}
 
     small = _project_with(project, tmp_path, topics)
-    deploy_aws(small, stage_name, client, parameters, messages.append)
+    deploy_aws(small, stage_name, aws_clients, parameters, messages.append)
     assert messages[-1] == f"stack {stack}: CREATE_COMPLETE"
     assert resources() == set(topics)
 
     messages.clear()
-    deploy_aws(small, stage_name, client, parameters, messages.append)
+    deploy_aws(small, stage_name, aws_clients, parameters, messages.append)
     # AWS (and LocalStack) make an empty change set that fails; moto refuses it at once.
     assert messages[-1] == f"stack {stack}: no changes"
     assert not [message for message in messages if "updating" in message]
 
     whole = _project_with(project, tmp_path, held)
-    deploy_aws(whole, stage_name, client, parameters, messages.append)
+    deploy_aws(whole, stage_name, aws_clients, parameters, messages.append)
     assert messages[-1] == f"stack {stack}: UPDATE_COMPLETE"
     assert resources() == set(held)
-    groups = boto3.client("logs", region_name=project.region).describe_log_groups(
+    groups = aws_clients("logs").describe_log_groups(
         logGroupNamePrefix=f"/aws/lambda/{project.prefix}-"
     )["logGroups"]
     assert sum(group["logGroupName"].endswith(stage_name) for group in groups) == len(
         project.services
     )
 
-    remove_aws(whole, stage_name, client, False, messages.append)
+    remove_aws(whole, stage_name, aws_clients, False, messages.append)
     assert f"stack {stack}: deleting" in messages
-    remove_aws(whole, stage_name, client, False, messages.append)
+    remove_aws(whole, stage_name, aws_clients, False, messages.append)
     assert messages[-1] == f"stack {stack}: not there"
 
 
 def test_a_new_stack_first_imports_the_data_a_teardown_kept(
-    project: ProjectConfig, local_cloud: str, stage_name: str
+    project: ProjectConfig, aws_clients: ClientFactory, stage_name: str
 ) -> None:
     """On AWS: neither emulator's CloudFormation imports, so CloudFormation is stubbed here
     while the kept table, user pool and secret are real, on the local cloud."""
 
-    def client(service: str) -> Any:
-        return boto3.client(service, region_name=project.region)  # type: ignore[call-overload]
-
-    cloudformation = client("cloudformation")
+    cloudformation = aws_clients("cloudformation")
 
     def factory(service: str) -> Any:
-        return cloudformation if service == "cloudformation" else client(service)
+        return cloudformation if service == "cloudformation" else aws_clients(service)
 
     stack = project.stack_name(stage_name)
     parameters = {"Project": project.prefix, "Stage": stage_name, "AlertEmail": "",
@@ -119,9 +113,9 @@ def test_a_new_stack_first_imports_the_data_a_teardown_kept(
         lambda params, **_: sent.update(params),
     )
     failed = {"Status": "FAILED", "StatusReason": "the role may not import"}
-    resources = provision_stage(project, stage_name, client)
+    resources = provision_stage(project, stage_name, aws_clients)
     try:
-        remove_stage(project, resources, client, delete_data=False)
+        remove_stage(project, resources, aws_clients, delete_data=False)
         with Stubber(cloudformation) as stub:
             stub.add_client_error("describe_stacks", "ValidationError",
                                   f"Stack with id {stack} does not exist")  # fmt: skip
@@ -135,7 +129,8 @@ def test_a_new_stack_first_imports_the_data_a_teardown_kept(
                 deploy_aws(project, stage_name, factory, parameters, lambda line: None)
             stub.assert_no_pending_responses()
     finally:
-        remove_stage(project, locate_stage(project, stage_name, client), client, delete_data=True)
+        kept = locate_stage(project, stage_name, aws_clients)
+        remove_stage(project, kept, aws_clients, delete_data=True)
 
     template = json.loads(sent["TemplateBody"])
     imported = {item["LogicalResourceId"]: item for item in sent["ResourcesToImport"]}

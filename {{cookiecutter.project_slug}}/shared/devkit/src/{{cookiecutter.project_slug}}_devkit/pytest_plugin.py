@@ -23,7 +23,7 @@ import pytest
 from .local_cloud import LocalCloud, LocalEndpoints, emulator_environment
 from .local_cloud_state import LocalCloudNotRunning, require_running
 from .project_config import ProjectConfig, load_project_config
-from .stage_resources import StageResources, provision_stage, remove_stage
+from .stage_resources import ClientFactory, StageResources, provision_stage, remove_stage
 
 # Where boto3 goes before a test asks for the local cloud: a closed local port.
 NOWHERE = "http://127.0.0.1:9"
@@ -100,17 +100,23 @@ def stage_name() -> str:
     return f"t{uuid.uuid4().hex[:8]}"
 
 
-@pytest.fixture
-def stage_resources(
-    local_endpoints: LocalEndpoints, project: ProjectConfig, stage_name: str
-) -> Iterator[StageResources]:
-    """This test's own stage: infra/stage.yaml's resources on the local cloud, removed after."""
+@pytest.fixture(scope="session")
+def aws_clients(local_endpoints: LocalEndpoints, project: ProjectConfig) -> ClientFactory:
+    """Makes a boto3 client of the session's local cloud, in the project's region."""
 
     def client(service: str) -> Any:
         return boto3.client(service, region_name=project.region)  # type: ignore[call-overload]
 
-    resources = provision_stage(project, stage_name, client)
+    return client
+
+
+@pytest.fixture
+def stage_resources(
+    aws_clients: ClientFactory, project: ProjectConfig, stage_name: str
+) -> Iterator[StageResources]:
+    """This test's own stage: infra/stage.yaml's resources on the local cloud, removed after."""
+    resources = provision_stage(project, stage_name, aws_clients)
     try:
         yield resources
     finally:
-        remove_stage(project, resources, client, delete_data=True)
+        remove_stage(project, resources, aws_clients, delete_data=True)

@@ -78,9 +78,7 @@ def deploy_aws(
             ChangeSetName=change_set,
             ChangeSetType="UPDATE" if exists else "CREATE",
             TemplateBody=body,
-            Parameters=[
-                {"ParameterKey": key, "ParameterValue": value} for key, value in parameters.items()
-            ],
+            Parameters=_parameter_list(parameters),
             Capabilities=["CAPABILITY_NAMED_IAM"],
             Tags=[{"Key": "project", "Value": project.prefix}, {"Key": "stage", "Value": stage}],
         )
@@ -91,28 +89,16 @@ def deploy_aws(
         progress(f"stack {name}: no changes")
         return outputs_of(cloudformation, name)
     progress(f"stack {name}: change set {change_set} created, waiting for it")
-    try:
-        cloudformation.get_waiter("change_set_create_complete").wait(
-            StackName=name, ChangeSetName=change_set, WaiterConfig={"Delay": 5, "MaxAttempts": 120}
-        )
-    except WaiterError:
-        described = cloudformation.describe_change_set(StackName=name, ChangeSetName=change_set)
-        reason = described.get("StatusReason", "")
-        if _no_changes(reason):
+    failure = _change_set_failure(cloudformation, name, change_set)
+    if failure is not None:
+        if _no_changes(failure):
             cloudformation.delete_change_set(StackName=name, ChangeSetName=change_set)
             progress(f"stack {name}: no changes")
             return outputs_of(cloudformation, name)
-        raise StackError(f"stack {name}: change set failed: {reason}") from None
-    cloudformation.execute_change_set(StackName=name, ChangeSetName=change_set)
-    waiter = "stack_update_complete" if exists else "stack_create_complete"
+        raise StackError(f"stack {name}: change set failed: {failure}")
     progress(f"stack {name}: {'updating' if exists else 'creating'}")
-    try:
-        cloudformation.get_waiter(waiter).wait(
-            StackName=name, WaiterConfig={"Delay": 10, "MaxAttempts": 180}
-        )
-    except WaiterError:
-        raise StackError(f"stack {name}: {_stack_status(cloudformation, name)}") from None
-    progress(f"stack {name}: {_stack_status(cloudformation, name)}")
+    waiter = "stack_update_complete" if exists else "stack_create_complete"
+    _execute(cloudformation, name, change_set, waiter, progress)
     return outputs_of(cloudformation, name)
 
 
@@ -141,9 +127,7 @@ def _import(
         ChangeSetName=change_set,
         ChangeSetType="IMPORT",
         TemplateBody=json.dumps(partial),
-        Parameters=[
-            {"ParameterKey": key, "ParameterValue": value} for key, value in parameters.items()
-        ],
+        Parameters=_parameter_list(parameters),
         ResourcesToImport=[
             {
                 "ResourceType": resource.resource_type,
@@ -153,17 +137,35 @@ def _import(
             for resource in kept
         ],
     )
+    failure = _change_set_failure(cloudformation, name, change_set)
+    if failure is not None:
+        raise StackError(f"stack {name}: import change set failed: {failure}")
+    _execute(cloudformation, name, change_set, "stack_import_complete", progress)
+
+
+def _parameter_list(parameters: dict[str, str]) -> list[dict[str, str]]:
+    return [{"ParameterKey": key, "ParameterValue": value} for key, value in parameters.items()]
+
+
+def _change_set_failure(cloudformation: Any, name: str, change_set: str) -> str | None:
+    """Wait until the change set is ready; None when it is, else why it failed."""
     try:
         cloudformation.get_waiter("change_set_create_complete").wait(
             StackName=name, ChangeSetName=change_set, WaiterConfig={"Delay": 5, "MaxAttempts": 120}
         )
     except WaiterError:
         described = cloudformation.describe_change_set(StackName=name, ChangeSetName=change_set)
-        reason = described.get("StatusReason", "")
-        raise StackError(f"stack {name}: import change set failed: {reason}") from None
+        return str(described.get("StatusReason", ""))
+    return None
+
+
+def _execute(
+    cloudformation: Any, name: str, change_set: str, waiter: str, progress: Callable[[str], None]
+) -> None:
+    """Execute a ready change set and wait until the stack reaches the waiter's state."""
     cloudformation.execute_change_set(StackName=name, ChangeSetName=change_set)
     try:
-        cloudformation.get_waiter("stack_import_complete").wait(
+        cloudformation.get_waiter(waiter).wait(
             StackName=name, WaiterConfig={"Delay": 10, "MaxAttempts": 180}
         )
     except WaiterError:
