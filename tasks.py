@@ -20,7 +20,14 @@ SOURCES = "hooks tests tasks.py"
 def run_tests(c: Context, workers: str = "auto", fast: bool = False) -> None:
     """Run the template's tests: hook units, fast bakes, then bakes that set up and test."""
     selection = " -m 'not slow'" if fast else ""
-    c.run(f"{VENV_BIN / 'pytest'} -n {shlex.quote(workers)}{selection} tests", echo=True, pty=False)
+    # loadgroup: the slow bakes run in the pairs test_bake.py groups them in; durations
+    # show what each bake costs.
+    c.run(
+        f"{VENV_BIN / 'pytest'} -n {shlex.quote(workers)} --dist loadgroup --durations 8"
+        f"{selection} tests",
+        echo=True,
+        pty=False,
+    )
 
 
 @task()

@@ -34,6 +34,10 @@ class Case:
     context: dict[str, str] = field(default_factory=dict)
     # Also run the integration tests on a real LocalStack (its host runtime, Python >= 3.13).
     localstack: bool = False
+    # The slow bakes take minutes each. Under `--dist loadgroup` each group runs on one
+    # pytest-xdist worker: two groups of about equal length, so CI waits for the longer
+    # pair instead of three bakes that landed on one worker in a row.
+    slow_group: str = "slow-a"
 
     @property
     def services(self) -> list[str]:
@@ -50,10 +54,12 @@ class Case:
 
 
 SUPPORTED = [
-    Case("defaults", localstack=True),
+    # The longest bake (two engines) shares a worker with the shortest (one service).
+    Case("defaults", localstack=True, slow_group="slow-a"),
     Case(
         "one-service-py313",
         {"project_name": "Order Desk", "services": "orders", "python_version": "3.13"},
+        slow_group="slow-a",
     ),
     Case(
         "four-services",
@@ -62,10 +68,12 @@ SUPPORTED = [
             "services": "profiles, notes, orders, user_prefs",
             "aws_region": "us-east-2",
         },
+        slow_group="slow-b",
     ),
     Case(
         "custom-stages",
         {"stages": "qa,uat,live", "protected_stages": "uat,live", "aws_region": "ap-southeast-2"},
+        slow_group="slow-b",
     ),
 ]
 
@@ -225,7 +233,13 @@ def test_bad_answers_print_one_clear_line(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("case", SUPPORTED, ids=lambda case: case.id)
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(case, id=case.id, marks=pytest.mark.xdist_group(case.slow_group))
+        for case in SUPPORTED
+    ],
+)
 def test_baked_project_sets_up_lints_and_passes_its_tests(cookies: Any, case: Case) -> None:
     project = bake(cookies, case)
     env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
