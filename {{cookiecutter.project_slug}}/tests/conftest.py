@@ -4,7 +4,7 @@ import json
 import subprocess
 import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,13 @@ import boto3
 import pytest
 from invoke import Config
 
-from {{ cookiecutter.project_slug }}_devkit import ProjectConfig
+from {{ cookiecutter.project_slug }}_devkit import ProjectConfig, StageResources
+from {{ cookiecutter.project_slug }}_devkit.stage_resources import (
+    ClientFactory,
+    locate_stage,
+    provision_stage,
+    remove_stage,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -71,3 +77,20 @@ def packaged(
     assert result.returncode == 0, result.stdout + result.stderr
     assert package_secret_value not in result.stdout + result.stderr
     return out / stage
+
+
+@pytest.fixture
+def torn_down_stage(
+    project: ProjectConfig, aws_clients: ClientFactory, stage_name: str
+) -> Iterator[StageResources]:
+    """A stage provisioned, then torn down keeping its data, as `teardown` leaves it.
+
+    Yields what was built; whatever is left afterwards is removed, data included.
+    """
+    resources = provision_stage(project, stage_name, aws_clients)
+    try:
+        remove_stage(project, resources, aws_clients, delete_data=False)
+        yield resources
+    finally:
+        left = locate_stage(project, stage_name, aws_clients)
+        remove_stage(project, left, aws_clients, delete_data=True)

@@ -207,36 +207,38 @@ def test_the_stage_secret_comes_from_the_template_and_keeps_its_values(
 
 @pytest.mark.integration
 def test_what_a_teardown_keeps_is_found_for_the_next_stack_to_import(
-    project: ProjectConfig, aws_clients: ClientFactory, stage_name: str
+    project: ProjectConfig,
+    aws_clients: ClientFactory,
+    stage_name: str,
+    torn_down_stage: StageResources,
 ) -> None:
-    resources = provision_stage(project, stage_name, aws_clients)
-    try:
-        remove_stage(project, resources, aws_clients, delete_data=False)
-        kept = retained_resources(project, stage_name, aws_clients)
-        tables = [
-            RetainedResource(
-                output_key(service).removesuffix("Name"),
-                "AWS::DynamoDB::Table",
-                {"TableName": project.table_name(stage_name, service)},
-            )
-            for service in project.services
-        ]
-        assert sorted(kept, key=lambda resource: resource.logical_id) == sorted(
-            [
-                *tables,
-                RetainedResource("UserPool", "AWS::Cognito::UserPool",
-                                 {"UserPoolId": resources.outputs["UserPoolId"]}),
-                RetainedResource("StageSecret", "AWS::SecretsManager::Secret",
-                                 {"Id": resources.outputs["StageSecretArn"]}),
-            ],
-            key=lambda resource: resource.logical_id,
-        )  # fmt: skip
-        # What is not data went with the teardown.
-        alarms = aws_clients("cloudwatch").describe_alarms(
-            AlarmNames=[resources.outputs["ErrorAlarmName"]]
+    resources = torn_down_stage
+    kept = retained_resources(project, stage_name, aws_clients)
+    tables = [
+        RetainedResource(
+            output_key(service).removesuffix("Name"),
+            "AWS::DynamoDB::Table",
+            project.table_name(stage_name, service),
         )
-        assert alarms["MetricAlarms"] == []
-    finally:
-        left = locate_stage(project, stage_name, aws_clients)
-        remove_stage(project, left, aws_clients, delete_data=True)
+        for service in project.services
+    ]
+    assert sorted(kept, key=lambda resource: resource.logical_id) == sorted(
+        [
+            *tables,
+            RetainedResource("UserPool", "AWS::Cognito::UserPool",
+                             resources.outputs["UserPoolId"]),
+            RetainedResource("StageSecret", "AWS::SecretsManager::Secret",
+                             resources.outputs["StageSecretArn"]),
+        ],
+        key=lambda resource: resource.logical_id,
+    )  # fmt: skip
+    assert {resource.logical_id: resource.identifier for resource in kept}["UserPool"] == {
+        "UserPoolId": resources.outputs["UserPoolId"]
+    }
+    # What is not data went with the teardown.
+    alarms = aws_clients("cloudwatch").describe_alarms(
+        AlarmNames=[resources.outputs["ErrorAlarmName"]]
+    )
+    assert alarms["MetricAlarms"] == []
+    remove_stage(project, locate_stage(project, stage_name, aws_clients), aws_clients, True)
     assert retained_resources(project, stage_name, aws_clients) == []

@@ -15,14 +15,12 @@ import pytest
 import yaml
 from botocore.stub import ANY, Stubber
 
-from {{ cookiecutter.project_slug }}_devkit import ProjectConfig
+from {{ cookiecutter.project_slug }}_devkit import ProjectConfig, StageResources
 from {{ cookiecutter.project_slug }}_devkit.cfn_template import load_template
 from {{ cookiecutter.project_slug }}_devkit.stage_resources import (
     IMPORT_IDENTIFIERS,
     ClientFactory,
-    locate_stage,
-    provision_stage,
-    remove_stage,
+    retained_resources,
 )
 from {{ cookiecutter.project_slug }}_devkit.stage_stack import StackError, deploy_aws, remove_aws
 
@@ -94,7 +92,10 @@ def test_the_stack_is_created_left_alone_updated_and_deleted(
 
 
 def test_a_new_stack_first_imports_the_data_a_teardown_kept(
-    project: ProjectConfig, aws_clients: ClientFactory, stage_name: str
+    project: ProjectConfig,
+    aws_clients: ClientFactory,
+    stage_name: str,
+    torn_down_stage: StageResources,
 ) -> None:
     """On AWS: neither emulator's CloudFormation imports, so CloudFormation is stubbed here
     while the kept table, user pool and secret are real, on the local cloud."""
@@ -113,24 +114,19 @@ def test_a_new_stack_first_imports_the_data_a_teardown_kept(
         lambda params, **_: sent.update(params),
     )
     failed = {"Status": "FAILED", "StatusReason": "the role may not import"}
-    resources = provision_stage(project, stage_name, aws_clients)
-    try:
-        remove_stage(project, resources, aws_clients, delete_data=False)
-        with Stubber(cloudformation) as stub:
-            stub.add_client_error("describe_stacks", "ValidationError",
-                                  f"Stack with id {stack} does not exist")  # fmt: skip
-            stub.add_response("create_change_set", {"Id": "import"}, {
-                "StackName": stack, "ChangeSetName": ANY, "ChangeSetType": "IMPORT",
-                "TemplateBody": ANY, "Parameters": ANY, "ResourcesToImport": ANY,
-            })  # fmt: skip
-            stub.add_response("describe_change_set", failed)  # the waiter's look
-            stub.add_response("describe_change_set", failed)  # the reason, for the message
-            with pytest.raises(StackError, match="import change set failed: the role may not"):
-                deploy_aws(project, stage_name, factory, parameters, lambda line: None)
-            stub.assert_no_pending_responses()
-    finally:
-        kept = locate_stage(project, stage_name, aws_clients)
-        remove_stage(project, kept, aws_clients, delete_data=True)
+    resources = torn_down_stage
+    with Stubber(cloudformation) as stub:
+        stub.add_client_error("describe_stacks", "ValidationError",
+                              f"Stack with id {stack} does not exist")  # fmt: skip
+        stub.add_response("create_change_set", {"Id": "import"}, {
+            "StackName": stack, "ChangeSetName": ANY, "ChangeSetType": "IMPORT",
+            "TemplateBody": ANY, "Parameters": ANY, "ResourcesToImport": ANY,
+        })  # fmt: skip
+        stub.add_response("describe_change_set", failed)  # the waiter's look
+        stub.add_response("describe_change_set", failed)  # the reason, for the message
+        with pytest.raises(StackError, match="import change set failed: the role may not"):
+            deploy_aws(project, stage_name, factory, parameters, lambda line: None)
+        stub.assert_no_pending_responses()
 
     template = json.loads(sent["TemplateBody"])
     imported = {item["LogicalResourceId"]: item for item in sent["ResourcesToImport"]}
@@ -162,3 +158,17 @@ def test_what_a_teardown_keeps_refers_to_parameters_only(project: ProjectConfig)
     serialized = json.dumps([resource.get("Properties", {}) for resource in kept.values()])
     for other in set(template) - set(kept):
         assert f'"{other}"' not in serialized, other
+
+
+def test_delete_data_after_a_teardown_that_kept_it_removes_it(
+    project: ProjectConfig,
+    aws_clients: ClientFactory,
+    stage_name: str,
+    torn_down_stage: StageResources,
+) -> None:
+    # `teardown`, later `teardown --delete-data`: the stack is gone by then, its data is not.
+    messages: list[str] = []
+    remove_aws(project, stage_name, aws_clients, True, messages.append)
+    assert messages[0] == f"stack {project.stack_name(stage_name)}: not there"
+    assert len(messages) == 1 + len(project.services) + 2  # tables, user pool, secret
+    assert retained_resources(project, stage_name, aws_clients) == []

@@ -557,7 +557,12 @@ class RetainedResource:
 
     logical_id: str
     resource_type: str
-    identifier: dict[str, str]
+    physical_id: str
+
+    @property
+    def identifier(self) -> dict[str, str]:
+        """How a CloudFormation import names this resource."""
+        return {IMPORT_IDENTIFIERS[self.resource_type]: self.physical_id}
 
 
 def retained_resources(
@@ -572,10 +577,9 @@ def retained_resources(
     finders = {kind: FINDERS[kind] for kind in IMPORT_IDENTIFIERS}
     found = _apply(project, stage, clients, finders)
     return [
-        RetainedResource(logical_id, kind, {IMPORT_IDENTIFIERS[kind]: physical_id})
+        RetainedResource(logical_id, template[logical_id]["Type"], physical_id)
         for logical_id, physical_id in found.physical_ids.items()
         if template[logical_id].get("DeletionPolicy") == "Retain"
-        for kind in [template[logical_id]["Type"]]
     ]
 
 
@@ -593,24 +597,29 @@ def remove_stage(
         kind = template["Resources"][logical_id]["Type"]
         if kind in DATA_TYPES and not delete_data:
             continue
-        if kind == "AWS::DynamoDB::Table":
-            clients("dynamodb").delete_table(TableName=physical_id)
-        elif kind == "AWS::Cognito::UserPool":
-            # Its clients and groups go with it.
-            clients("cognito-idp").delete_user_pool(UserPoolId=physical_id)
-        elif kind == "AWS::Cognito::IdentityPool":
-            clients("cognito-identity").delete_identity_pool(IdentityPoolId=physical_id)
-        elif kind == "AWS::IAM::Role":
-            clients("iam").delete_role(RoleName=physical_id)
-        elif kind == "AWS::SNS::Topic":
-            clients("sns").delete_topic(TopicArn=physical_id)
-        elif kind == "AWS::Logs::LogGroup":
-            # Its metric filters go with it.
-            clients("logs").delete_log_group(logGroupName=physical_id)
-        elif kind == "AWS::CloudWatch::Alarm":
-            clients("cloudwatch").delete_alarms(AlarmNames=[physical_id])
-        elif kind == "AWS::SecretsManager::Secret":
-            # Asked for by --delete-data: no recovery window, so the stage can be made again.
-            clients("secretsmanager").delete_secret(
-                SecretId=physical_id, ForceDeleteWithoutRecovery=True
-            )
+        delete_resource(kind, physical_id, clients)
+
+
+def delete_resource(kind: str, physical_id: str, clients: ClientFactory) -> None:
+    """Delete one resource of a type the local cloud builds (or a retained one on AWS)."""
+    if kind == "AWS::DynamoDB::Table":
+        clients("dynamodb").delete_table(TableName=physical_id)
+    elif kind == "AWS::Cognito::UserPool":
+        # Its clients and groups go with it.
+        clients("cognito-idp").delete_user_pool(UserPoolId=physical_id)
+    elif kind == "AWS::Cognito::IdentityPool":
+        clients("cognito-identity").delete_identity_pool(IdentityPoolId=physical_id)
+    elif kind == "AWS::IAM::Role":
+        clients("iam").delete_role(RoleName=physical_id)
+    elif kind == "AWS::SNS::Topic":
+        clients("sns").delete_topic(TopicArn=physical_id)
+    elif kind == "AWS::Logs::LogGroup":
+        # Its metric filters go with it.
+        clients("logs").delete_log_group(logGroupName=physical_id)
+    elif kind == "AWS::CloudWatch::Alarm":
+        clients("cloudwatch").delete_alarms(AlarmNames=[physical_id])
+    elif kind == "AWS::SecretsManager::Secret":
+        # Asked for by --delete-data: no recovery window, so the stage can be made again.
+        clients("secretsmanager").delete_secret(
+            SecretId=physical_id, ForceDeleteWithoutRecovery=True
+        )

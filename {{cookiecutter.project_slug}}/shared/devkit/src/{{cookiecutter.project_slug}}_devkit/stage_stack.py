@@ -22,6 +22,7 @@ from .stage_resources import (
     TEMPLATE,
     ClientFactory,
     RetainedResource,
+    delete_resource,
     locate_stage,
     provision_stage,
     remove_stage,
@@ -181,36 +182,28 @@ def remove_aws(
     progress: Callable[[str], None],
 ) -> None:
     """Delete the stage's stack; with `delete_data`, then the tables, user pool and secret it
-    retained."""
+    retained, found by name, so a later `--delete-data` still finds what an earlier
+    teardown kept."""
     cloudformation = clients("cloudformation")
     name = project.stack_name(stage)
     if _stack_status(cloudformation, name) is None:
         progress(f"stack {name}: not there")
-        return
-    outputs = outputs_of(cloudformation, name)
-    cloudformation.delete_stack(StackName=name)
-    progress(f"stack {name}: deleting")
-    cloudformation.get_waiter("stack_delete_complete").wait(
-        StackName=name, WaiterConfig={"Delay": 10, "MaxAttempts": 180}
-    )
+    else:
+        cloudformation.delete_stack(StackName=name)
+        progress(f"stack {name}: deleting")
+        cloudformation.get_waiter("stack_delete_complete").wait(
+            StackName=name, WaiterConfig={"Delay": 10, "MaxAttempts": 180}
+        )
+        if not delete_data:
+            progress(
+                f"stack {name}: deleted; its tables, user pool and secret are kept "
+                "(--delete-data removes them)"
+            )
     if not delete_data:
-        progress(
-            f"stack {name}: deleted; its tables, user pool and secret are kept "
-            "(--delete-data removes them)"
-        )
         return
-    for key, value in outputs.items():
-        if key.endswith("TableName"):
-            clients("dynamodb").delete_table(TableName=value)
-            progress(f"table {value}: deleted")
-    if "UserPoolId" in outputs:
-        clients("cognito-idp").delete_user_pool(UserPoolId=outputs["UserPoolId"])
-        progress(f"user pool {outputs['UserPoolId']}: deleted")
-    if "StageSecretArn" in outputs:
-        clients("secretsmanager").delete_secret(
-            SecretId=outputs["StageSecretArn"], ForceDeleteWithoutRecovery=True
-        )
-        progress(f"secret {outputs['StageSecretArn']}: deleted")
+    for resource in retained_resources(project, stage, clients):
+        delete_resource(resource.resource_type, resource.physical_id, clients)
+        progress(f"{resource.logical_id} {resource.physical_id}: deleted")
 
 
 def _no_changes(reason: str) -> bool:
