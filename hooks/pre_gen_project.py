@@ -2,6 +2,8 @@
 
 Bad input prints one line and exits 1; cookiecutter then removes the half-made
 project folder. The checks are plain functions so tests/test_hooks.py can call them.
+Service names are checked by the post-generation hook, with the project's own
+service generator, so `invoke service.new` applies the very same rules.
 """
 
 from __future__ import annotations
@@ -16,15 +18,9 @@ from typing import Any
 RENDERED_ANSWERS = r"""{{ cookiecutter | jsonify }}"""
 
 PACKAGE_NAME = re.compile(r"[a-z_][a-z0-9_]*")
-SERVICE_NAME = re.compile(r"[a-z][a-z0-9_]*")
 STAGE_NAME = re.compile(r"[a-z][a-z0-9-]*")
 MAX_STAGE_LENGTH = 16
-# Lambda function and IAM role names are limited to 64 characters; Chalice names
-# them <project>-<service>-<stage>.
-MAX_RESOURCE_NAME = 64
 PYTHON_VERSIONS = ("3.11", "3.12", "3.13")
-# Names a service folder cannot take without shadowing what Chalice or the project uses.
-RESERVED_SERVICE_NAMES = frozenset({"app", "chalice", "chalicelib", "shared", "tests", "vendor"})
 AWS_REGIONS = frozenset(
     {
         "af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2",
@@ -55,27 +51,6 @@ def slug_problems(slug: str) -> list[str]:
     return []
 
 
-def service_problems(services: list[str]) -> list[str]:
-    if not services:
-        return ["services must name at least one service"]
-    problems = []
-    for name in services:
-        if not name:
-            problems.append("services has an empty name (check the commas)")
-        elif not SERVICE_NAME.fullmatch(name):
-            problems.append(
-                f"service {name!r} is not a lower-case Python identifier ([a-z][a-z0-9_]*)"
-            )
-        elif keyword.iskeyword(name) or keyword.issoftkeyword(name):
-            problems.append(f"service {name!r} is a Python keyword")
-        elif name in RESERVED_SERVICE_NAMES:
-            problems.append(f"service {name!r} is reserved; pick another name")
-    duplicates = sorted({name for name in services if name and services.count(name) > 1})
-    if duplicates:
-        problems.append(f"services are listed twice: {', '.join(duplicates)}")
-    return problems
-
-
 def stage_problems(stages: list[str], protected: list[str]) -> list[str]:
     if not stages:
         return ["stages must name at least one stage"]
@@ -95,28 +70,14 @@ def stage_problems(stages: list[str], protected: list[str]) -> list[str]:
     return problems
 
 
-def name_length_problems(prefix: str, services: list[str], stages: list[str]) -> list[str]:
-    if not services or not stages:
-        return []
-    longest = f"{prefix}-{max(services, key=len)}-{max(stages, key=len)}"
-    if len(longest) > MAX_RESOURCE_NAME:
-        return [
-            f"resource names such as {longest!r} exceed AWS's {MAX_RESOURCE_NAME} characters; "
-            "shorten the project, service or stage names"
-        ]
-    return []
-
-
 def problems(answers: dict[str, Any]) -> list[str]:
     """Every reason the answers cannot make a working project; empty if they can."""
     slug = str(answers["project_slug"])
-    services = split_list(str(answers["services"]))
     stages = split_list(str(answers["stages"]))
     found = []
     if not str(answers["project_name"]).strip():
         found.append("project_name must not be empty")
     found += slug_problems(slug)
-    found += service_problems(services)
     region = str(answers["aws_region"])
     if region not in AWS_REGIONS:
         found.append(f"aws_region {region!r} is not an AWS region (such as eu-west-1)")
@@ -126,7 +87,6 @@ def problems(answers: dict[str, Any]) -> list[str]:
             f"must be one of {', '.join(PYTHON_VERSIONS)}"
         )
     found += stage_problems(stages, split_list(str(answers["protected_stages"])))
-    found += name_length_problems(slug.replace("_", "-"), services, stages)
     return found
 
 

@@ -191,7 +191,7 @@ def test_bake_configuration_carries_the_answers(cookies: Any, case: Case) -> Non
 def test_template_toml_is_valid_before_rendering() -> None:
     # Tools read these files unrendered (ruff walks into the template folder's
     # configuration), so Jinja may only appear inside TOML strings.
-    template = ROOT / "{{cookiecutter.project_slug}}"
+    template = ROOT / "{{cookiecutter.__project_dir}}"
     paths = sorted(template.rglob("*.toml"))
     assert paths
     for path in paths:
@@ -204,7 +204,7 @@ def test_tool_pins_agree_between_template_and_project() -> None:
         return dict(found)
 
     template = pins(ROOT / "requirements" / "dev.in")
-    project = pins(ROOT / "{{cookiecutter.project_slug}}" / "requirements" / "dev.in")
+    project = pins(ROOT / "{{cookiecutter.__project_dir}}" / "requirements" / "dev.in")
     shared = sorted(set(template) & set(project))
     assert {"black", "invoke", "mypy", "pre-commit", "ruff", "uv"} <= set(shared)
     assert {name: template[name] for name in shared} == {name: project[name] for name in shared}

@@ -1,6 +1,16 @@
 """The project's tasks: `invoke --list` shows them. Each body lives in devtasks/<concern>.py."""
 
+import os
+import sys
+from pathlib import Path
+
 from invoke import Collection
+
+# Tasks run inside the project's .venv, where the devkit and the pinned tools are: a
+# global `invoke` hands over to .venv's once `invoke setup` has made it.
+_VENV_INVOKE = Path(__file__).resolve().parent / ".venv" / "bin" / "invoke"
+if _VENV_INVOKE.exists() and Path(sys.prefix).resolve() != _VENV_INVOKE.parents[1]:
+    os.execv(_VENV_INVOKE, [str(_VENV_INVOKE), *sys.argv[1:]])
 
 from devtasks import (
     auth,
@@ -13,6 +23,7 @@ from devtasks import (
     packaging,
     quality,
     secrets,
+    services,
     testing,
 )
 
@@ -32,3 +43,4 @@ ns.add_collection(local_cloud.ns)
 ns.add_task(local_dev.dev)
 ns.add_collection(auth.ns)
 ns.add_collection(benchmarks.ns)
+ns.add_collection(services.ns)
