@@ -1,16 +1,6 @@
 """The project's tasks: `invoke --list` shows them. Each body lives in devtasks/<concern>.py."""
 
-import os
-import sys
-from pathlib import Path
-
 from invoke import Collection
-
-# Tasks run inside the project's .venv, where the devkit and the pinned tools are: a
-# global `invoke` hands over to .venv's once `invoke setup` has made it.
-_VENV_INVOKE = Path(__file__).resolve().parent / ".venv" / "bin" / "invoke"
-if _VENV_INVOKE.exists() and Path(sys.prefix).resolve() != _VENV_INVOKE.parents[1]:
-    os.execv(_VENV_INVOKE, [str(_VENV_INVOKE), *sys.argv[1:]])
 
 from devtasks import (
     auth,
@@ -26,6 +16,9 @@ from devtasks import (
     services,
     testing,
 )
+from devtasks.layout import hand_over_to_venv
+
+hand_over_to_venv()
 
 ns = Collection()
 ns.add_task(environment.setup)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,17 @@ def venv_bin(name: str) -> str:
     """Path of a command installed in .venv, relative to the project root (for c.run)."""
     folder = "Scripts" if sys.platform == "win32" else "bin"
     return str((VENV / folder / name).relative_to(ROOT))
+
+
+def hand_over_to_venv() -> None:
+    """Run this invoke command again with .venv's Invoke when another Invoke started it.
+
+    Tasks run inside the project's .venv, where the devkit and the pinned tools are; a
+    global `invoke` (pipx, uv tool) is enough to run `invoke setup`, which makes .venv.
+    """
+    venv_invoke = VENV / "bin" / "invoke"
+    if venv_invoke.exists() and Path(sys.prefix).resolve() != VENV.resolve():
+        os.execv(venv_invoke, [str(venv_invoke), *sys.argv[1:]])  # noqa: S606 (our own .venv)
 
 
 def require_venv() -> None:

@@ -103,7 +103,9 @@ def answer_problems(services: list[str], facts: ProjectFacts) -> list[str]:
     """Why the template's `services` answer (already split at commas) cannot be generated."""
     if not services:
         return ["services must name at least one service"]
-    problems = [problem for name in dict.fromkeys(services) for problem in name_problems(name, [], facts)]
+    problems = [
+        problem for name in dict.fromkeys(services) for problem in name_problems(name, [], facts)
+    ]
     duplicates = sorted({name for name in services if name and services.count(name) > 1})
     if duplicates:
         problems.append(f"services are listed twice: {', '.join(duplicates)}")
