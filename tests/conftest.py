@@ -5,8 +5,31 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from _pytest.nodeid import coerce_node_id
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep each `xdist_group` on one worker under `--dist loadgroup`.
+
+    pytest-xdist 3.8 names the group in `item._nodeid`, which pytest 9.2 no longer reads
+    (it reads `item._id`): without this, the slow bakes meant to share a worker spread
+    out and the tests of one group build their shared projects twice.
+    """
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        names = sorted(
+            {
+                str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                for mark in item.iter_markers("xdist_group")
+            }
+        )
+        suffix = "@" + "_".join(names)
+        if names and not item.nodeid.endswith(suffix):
+            item._id = coerce_node_id(f"{item.nodeid}{suffix}")
 
 
 def load_hook(name: str) -> ModuleType:

@@ -66,5 +66,3 @@ def test_main_prints_one_line_and_fails(
     assert err.startswith("ERROR: ")
     assert "at least one stage" in err
     assert "'x' is not an AWS region" in err
-
-

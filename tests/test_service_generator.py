@@ -139,9 +139,7 @@ def test_a_service_added_later_is_the_service_the_template_makes(cookies: Any) -
     assert tree(later) == tree(at_once)
 
 
-@pytest.mark.parametrize(
-    "name", ["notes", "class", "Bad-Name", "../x", "tests", "app", "x" * 70]
-)
+@pytest.mark.parametrize("name", ["notes", "class", "Bad-Name", "../x", "tests", "app", "x" * 70])
 def test_a_refused_name_changes_nothing(cookies: Any, name: str) -> None:
     project = bake(cookies, "orders,notes")
     before = tree(project)

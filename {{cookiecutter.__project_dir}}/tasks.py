@@ -16,9 +16,6 @@ from devtasks import (
     services,
     testing,
 )
-from devtasks.layout import hand_over_to_venv
-
-hand_over_to_venv()
 
 ns = Collection()
 ns.add_task(environment.setup)

@@ -1,5 +1,9 @@
 """The bodies of the project's Invoke tasks, one module per concern.
 
-Only the standard library and Invoke are imported here, so the tasks run from any
-Invoke, before `.venv` exists; everything else runs as a command inside `.venv`.
+They run inside the project's .venv and call the devkit's functions directly; a
+global `invoke` hands over to .venv's (scripts/bootstrap makes .venv).
 """
+
+from .layout import hand_over_to_venv
+
+hand_over_to_venv()

@@ -2,7 +2,9 @@
 
 Against the running local cloud unless --aws is given. Passwords come from
 standard input or a hidden prompt and reach the devkit command on its standard
-input, never on a command line.
+input, never on a command line. At a terminal, `auth.token` on the local cloud
+signs a seeded user in with the password `local.up` recorded for it (0600, in
+the local cloud's state folder) instead of asking.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ import io
 import re
 import shlex
 import sys
+from pathlib import Path
 
 from invoke import Collection, Context, task
 from invoke.exceptions import Exit
 
-from .layout import run_devkit
+from .layout import require_venv, run_devkit
 from .local_cloud import STATE_DIR
 from .stages import checked_stage, is_protected
 
@@ -50,14 +53,29 @@ def _read_password(prompt: str) -> str:
     return getpass.getpass(prompt) if sys.stdin.isatty() else sys.stdin.read()
 
 
+def _recorded_password(stage: str, user: str) -> str | None:
+    """The password `local.up` recorded for a seeded user of the local cloud, if any."""
+    require_venv()
+    from {{ cookiecutter.project_slug }}_devkit.local_cloud_state import recorded_password
+
+    return recorded_password(Path(STATE_DIR), stage, user)
+
+
 @task(help={**HELP, "use": "access (default) or id"})
 def token(c: Context, stage: str, user: str, use: str = "access", aws: bool = False) -> None:
-    """Print a token of a user of the stage's pool (the password is asked for, hidden)."""
+    """Print a token of a user of the stage's pool: `export TOKEN="$(invoke auth.token ...)"`.
+
+    The password comes from standard input when one is piped, else a seeded user of
+    the local cloud uses the one `local.up` recorded, else it is asked for, hidden.
+    """
     stage = checked_stage(c, stage)
     user = _checked(USER, user, "user name")
     if use not in ("access", "id"):
         raise Exit("--use is access or id.", code=1)
-    password = _read_password(f"Password of {user} in {stage} (hidden): ")
+    recorded = None
+    if not aws and sys.stdin.isatty():
+        recorded = _recorded_password(stage, user)
+    password = recorded or _read_password(f"Password of {user} in {stage} (hidden): ")
     _run(c, "token", stage, user, aws, f"--use {use}", secret=password)
 
 

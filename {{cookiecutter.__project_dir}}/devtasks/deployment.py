@@ -1,17 +1,52 @@
-"""`invoke deploy` and `invoke teardown`: a whole stage, on AWS or on the local cloud.
+"""`invoke deploy` and `invoke teardown`: a whole stage on AWS, as CloudFormation stacks.
 
-The target follows boto3's endpoint variables: with those of `invoke local.env` it
-is the local cloud, without them AWS and your credentials.
+The stage's resources are the stack `<prefix>-<stage>` (infra/stage.yaml); each
+service is the stack `<prefix>-<stage>-<service>`, built from Chalice's own SAM
+template; CodeDeploy releases new versions behind the `live` alias. The local cloud
+is for `invoke dev` and the tests, never a deploy target.
 """
 
 from __future__ import annotations
 
+import os
+
+from botocore.exceptions import BotoCoreError, ClientError
 from invoke import Context, task
 from invoke.exceptions import Exit
 
-from .layout import BUILD, checked_services, run_devkit
-from .packaging import package
-from .stages import checked_stage, is_protected
+from {{ cookiecutter.project_slug }}_devkit.deployment import aws_clients, deploy_stage, teardown_stage
+from {{ cookiecutter.project_slug }}_devkit.service_package import PackagingError
+from {{ cookiecutter.project_slug }}_devkit.stacks import StackFailed
+from {{ cookiecutter.project_slug }}_devkit.stage_secrets import SecretsError
+
+from .layout import BUILD, checked_services
+from .stages import checked_stage, is_protected, stage_config
+
+# deploy's exit code when CloudFormation rolled a release back (a canary's alarm fired).
+ROLLED_BACK = 3
+
+
+def _aws_only() -> None:
+    endpoint = os.environ.get("AWS_ENDPOINT_URL")
+    if endpoint:
+        raise Exit(
+            f"AWS_ENDPOINT_URL is set ({endpoint}): deploy and teardown go to AWS only. "
+            "Unset it (and the AWS_ENDPOINT_URL_* variables of `invoke local.env`); "
+            "`invoke dev` runs the services on the local cloud.",
+            code=1,
+        )
+
+
+def _failure(action: str, error: Exception) -> Exit:
+    if isinstance(error, StackFailed):
+        verb = "rolled back" if error.rolled_back else "failed"
+        code = ROLLED_BACK if error.rolled_back else 1
+        return Exit(f"{action} {verb}: {error}", code=code)
+    if isinstance(error, ClientError):
+        details = error.response.get("Error", {})
+        message = f"{error.operation_name} refused: {details.get('Code', 'error')} "
+        return Exit(f"{action}: {message}{str(details.get('Message', ''))[:200]}".rstrip(), code=1)
+    return Exit(f"{action}: {type(error).__name__}: {error}", code=1)
 
 
 @task(
@@ -22,33 +57,44 @@ from .stages import checked_stage, is_protected
     }
 )
 def deploy(c: Context, stage: str, service: str = "", confirm: bool = False) -> None:
-    """Deploy a stage: its secrets, its stack, then each service behind its `live` alias."""
+    """Deploy a stage to AWS: its secret's references, its stack, then one stack per service."""
     stage = checked_stage(c, stage)
     if is_protected(c, stage) and not confirm:
         raise Exit(f"Stage {stage} is protected: add --confirm to deploy it.", code=1)
     services = checked_services(service)
-    # Packaging fetches the stage's secrets first and stops when that fails.
-    package(c, stage=stage, service=service)
-    options = " ".join(f"--service {name}" for name in services) if service else ""
-    run_devkit(c, "deploy_cli", f"deploy --stage {stage} --build-dir {BUILD / stage} {options}")
+    _aws_only()
+    config = stage_config(c, stage)
+    try:
+        clients = aws_clients(config.stage.region)
+        urls = deploy_stage(config.project, config.stage, services, clients, BUILD)
+    except (StackFailed, SecretsError, PackagingError, ClientError, BotoCoreError) as error:
+        raise _failure("deploy", error) from None
+    print(f"== {stage}: deployed")
+    for name, url in urls.items():
+        print(f"  {name:<16} {url}")
 
 
 @task(
     help={
         "stage": "Stage to remove (see invoke.yaml)",
-        "service": "Only this service's functions and API; the stage's stack stays",
+        "service": "Only this service's stack; the stage's stack stays",
         "delete_data": "Also delete the stage's tables, user pool and secret (kept by default)",
         "confirm": "Required for a protected stage",
     }
 )
 def teardown(c: Context, stage: str, service: str = "", delete_data: bool = False,
              confirm: bool = False) -> None:  # fmt: skip
-    """Remove a stage's services and stack; its data stays unless --delete-data."""
+    """Delete a stage's service stacks, then its stack; its data stays unless --delete-data."""
     stage = checked_stage(c, stage)
     if is_protected(c, stage) and not confirm:
         raise Exit(f"Stage {stage} is protected: add --confirm to tear it down.", code=1)
     services = checked_services(service)
-    options = [f"--service {name}" for name in services] if service else []
-    if delete_data:
-        options.append("--delete-data")
-    run_devkit(c, "deploy_cli", " ".join(["teardown", f"--stage {stage}", *options]))
+    _aws_only()
+    config = stage_config(c, stage)
+    try:
+        teardown_stage(config.project, config.stage, services,
+                       aws_clients(config.stage.region), delete_data)  # fmt: skip
+    except (StackFailed, ClientError, BotoCoreError) as error:
+        raise _failure("teardown", error) from None
+    kept = "" if delete_data else " (tables, user pool and secret kept; --delete-data removes them)"
+    print(f"== {stage}: torn down{kept}")

@@ -28,14 +28,17 @@ def venv_bin(name: str) -> str:
 
 
 def hand_over_to_venv() -> None:
-    """Run this invoke command again with .venv's Invoke when another Invoke started it.
+    """Make sure the tasks run with .venv's Invoke: hand over to it, or say how to make it.
 
-    Tasks run inside the project's .venv, where the devkit and the pinned tools are; a
-    global `invoke` (pipx, uv tool) is enough to run `invoke setup`, which makes .venv.
+    Tasks call the devkit and the pinned tools, which live in .venv; a global `invoke`
+    (pipx, uv tool) runs this command again with .venv's.
     """
+    if Path(sys.prefix).resolve() == VENV.resolve():
+        return
     venv_invoke = VENV / "bin" / "invoke"
-    if venv_invoke.exists() and Path(sys.prefix).resolve() != VENV.resolve():
+    if venv_invoke.exists():
         os.execv(venv_invoke, [str(venv_invoke), *sys.argv[1:]])  # noqa: S606 (our own .venv)
+    raise SystemExit("No .venv in the project yet: run ./scripts/bootstrap first.")
 
 
 def require_venv() -> None:

@@ -1,22 +1,31 @@
 """`invoke secrets.*`: a stage's secrets between AWS Secrets Manager and `.env.<stage>`.
 
-The work runs inside .venv (`<project>_devkit.secrets_cli`); this module checks the
-stage and key first, so nothing unchecked reaches AWS or a shell, and hands values
-over on standard input, never on a command line.
+Each task checks the stage and key once, then calls the devkit's secret_files
+functions with the stage's store. Output names keys, never values; values to store
+come from standard input or a hidden prompt, never from a command line.
 """
 
 from __future__ import annotations
 
 import getpass
-import io
 import re
-import shlex
 import sys
+from collections.abc import Callable
+from pathlib import Path
 
 from invoke import Collection, Context, task
 from invoke.exceptions import Exit
 
-from .layout import ROOT, run_devkit
+from {{ cookiecutter.project_slug }}_config import EnvFileError
+from {{ cookiecutter.project_slug }}_devkit import secret_files
+from {{ cookiecutter.project_slug }}_devkit.stage_secrets import (
+    SecretsError,
+    StageSecrets,
+    secret_name,
+    secrets_client,
+)
+
+from .layout import ROOT
 from .stages import checked_stage, is_protected, stage_region
 
 KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
@@ -25,26 +34,25 @@ CONFIRM_HELP = "Required to change a protected stage"
 
 
 def secret_id(c: Context, stage: str) -> str:
-    """The stage's secret: `<project>/<stage>`, as stage_secrets.secret_name builds it."""
-    return f"{c.config.project.prefix}/{stage}"
+    """The stage's secret: `<project>/<stage>`, named as packaging and deploy name it."""
+    return secret_name(c.config.project.prefix, stage)
 
 
-def env_file_path(stage: str, env_file: str) -> str:
+def env_file_path(stage: str, env_file: str) -> Path:
     """The .env file of a stage: `.env.<stage>` in the project unless told otherwise."""
-    return env_file or str(ROOT / f".env.{stage}")
+    return Path(env_file) if env_file else ROOT / f".env.{stage}"
 
 
-def run_secrets_cli(c: Context, action: str, stage: str, *extra: str, value: str = "") -> None:
-    """Run one secrets_cli action for a checked stage; `value` goes to its standard input."""
-    arguments = " ".join(
-        [
-            action,
-            f"--secret-id {secret_id(c, stage)}",
-            f"--region {stage_region(c, stage)}",
-            *(shlex.quote(part) for part in extra),
-        ]
-    )
-    run_devkit(c, "secrets_cli", arguments, in_stream=io.StringIO(value), echo_stdin=False)
+def _store(c: Context, stage: str) -> StageSecrets:
+    return StageSecrets(secrets_client(stage_region(c, stage)), secret_id(c, stage))
+
+
+def _run(action: str, work: Callable[[], str]) -> None:
+    """Print what `work` returns; a failure is one line and exit code 1."""
+    try:
+        print(work())
+    except (SecretsError, EnvFileError, OSError) as error:
+        raise Exit(f"secrets {action}: {error}", code=1) from None
 
 
 def _checked_key(key: str) -> str:
@@ -65,20 +73,26 @@ def _confirmed(c: Context, stage: str, confirm: bool) -> None:
 def fetch(c: Context, stage: str, env_file: str = "") -> None:
     """Write the stage's secrets to .env.<stage> (0600, atomically); fail if they can't be read."""
     stage = checked_stage(c, stage)
-    run_secrets_cli(c, "fetch", stage, "--env-file", env_file_path(stage, env_file))
+    path = env_file_path(stage, env_file)
+    store = _store(c, stage)
+    header = f"Written from Secrets Manager ({secret_id(c, stage)}). Do not commit."
+    _run("fetch", lambda: secret_files.fetch_to_file(store, path, header))
 
 
 @task(name="list", help={"stage": STAGE_HELP})
 def list_keys(c: Context, stage: str) -> None:
     """List the names (never the values) of the stage's secrets."""
-    run_secrets_cli(c, "list", checked_stage(c, stage))
+    store = _store(c, checked_stage(c, stage))
+    _run("list", lambda: secret_files.list_keys(store))
 
 
 @task(name="diff", help={"stage": STAGE_HELP, "env_file": "Local file (default: .env.<stage>)"})
 def diff(c: Context, stage: str, env_file: str = "") -> None:
     """Name the keys that differ between Secrets Manager and the local file (never values)."""
     stage = checked_stage(c, stage)
-    run_secrets_cli(c, "diff", stage, "--env-file", env_file_path(stage, env_file))
+    path = env_file_path(stage, env_file)
+    store = _store(c, stage)
+    _run("diff", lambda: secret_files.diff_keys(store, path))
 
 
 @task(name="set", help={"stage": STAGE_HELP, "key": "Variable name", "confirm": CONFIRM_HELP})
@@ -91,7 +105,8 @@ def set_key(c: Context, stage: str, key: str, confirm: bool = False) -> None:
         value = getpass.getpass(f"Value of {key} for {stage} (hidden): ")
     else:
         value = sys.stdin.read()
-    run_secrets_cli(c, "set", stage, key, value=value)
+    store = _store(c, stage)
+    _run("set", lambda: secret_files.set_key(store, key, value))
 
 
 @task(name="unset", help={"stage": STAGE_HELP, "key": "Variable name", "confirm": CONFIRM_HELP})
@@ -100,7 +115,8 @@ def unset_key(c: Context, stage: str, key: str, confirm: bool = False) -> None:
     stage = checked_stage(c, stage)
     key = _checked_key(key)
     _confirmed(c, stage, confirm)
-    run_secrets_cli(c, "unset", stage, key)
+    store = _store(c, stage)
+    _run("unset", lambda: secret_files.unset_key(store, key))
 
 
 ns = Collection("secrets")

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from invoke import Context
 from invoke.exceptions import Exit
+
+from {{ cookiecutter.project_slug }}_devkit.project_config import (
+    ProjectConfig,
+    StageConfig,
+    load_project_config,
+)
+
+from .layout import ROOT
 
 # The same rule as the config package's STAGE_PATTERN: resource names and shell
 # commands are built from stage names, so nothing else may get through.
@@ -36,3 +45,19 @@ def checked_stage(c: Context, stage: str) -> str:
         # repr() escapes control characters, so a hostile name cannot rewrite the terminal.
         raise Exit(f"Unknown stage {stage[:40]!r}; the stages are: {', '.join(names)}.", code=1)
     return stage
+
+
+class StageOfProject(NamedTuple):
+    """A checked stage's settings, with the project's, as the devkit's functions take them."""
+
+    project: ProjectConfig
+    stage: StageConfig
+
+
+def stage_config(c: Context, stage: str) -> StageOfProject:
+    """The devkit's view of a stage `checked_stage` accepted; Exit if invoke.yaml is invalid."""
+    try:
+        project = load_project_config(ROOT)
+    except ValueError as error:
+        raise Exit(str(error), code=1) from None
+    return StageOfProject(project, project.stages[stage])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 import subprocess
 import sys
 import uuid
@@ -9,10 +11,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from invoke import Config, MockContext, Result
 
 from {{ cookiecutter.project_slug }}_devkit import ProjectConfig, load_project_config
+from {{ cookiecutter.project_slug }}_devkit.local_cloud_state import PASSWORDS_FILE
 from {{ cookiecutter.project_slug }}_devkit.ports import free_port_run
 from {{ cookiecutter.project_slug }}_devkit.user_tokens import claims_of
+
+from devtasks import auth
 
 pytestmark = pytest.mark.integration
 
@@ -102,3 +108,53 @@ def test_the_auth_benchmark_runs_and_reports_a_ratio() -> None:
     result = _devkit("auth_benchmark", "--rounds", "5")
     assert result.returncode == 0, result.stderr
     assert "ratio guarded/open: " in result.stdout
+
+
+class _Terminal(io.StringIO):
+    """Standard input that is a terminal, with nothing typed."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def _token_task_stdin(
+    invoke_config: Config, monkeypatch: pytest.MonkeyPatch, cloud: Path, user: str, **options: bool
+) -> str:
+    """What `invoke auth.token` hands the devkit on its stdin (the password), via a mock run."""
+    monkeypatch.setattr(auth, "STATE_DIR", str(cloud))
+    context = MockContext(config=invoke_config, run=Result())
+    auth.token(context, stage=next(iter(invoke_config.stages)), user=user, **options)
+    (command,) = [call.args[0] for call in context.run.call_args_list]  # type: ignore[attr-defined]
+    password: str = context.run.call_args.kwargs["in_stream"].getvalue()  # type: ignore[attr-defined]
+    assert not password or password not in command
+    return password
+
+
+def test_seeded_passwords_are_recorded_0600_and_auth_token_uses_them(
+    cloud: Path, invoke_config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _project()
+    path = cloud / PASSWORDS_FILE
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert [entry.name for entry in cloud.iterdir() if entry.name.startswith(".")] == []
+    recorded = json.loads(path.read_text())[next(iter(project.stages))]
+    assert sorted(recorded) == sorted(user.username for user in project.local_cloud.users)
+    user = project.local_cloud.users[0].username
+
+    # At a terminal, with nothing piped: the recorded password, and no prompt.
+    monkeypatch.setattr("sys.stdin", _Terminal())
+    monkeypatch.setattr("getpass.getpass", lambda prompt: pytest.fail(f"asked: {prompt}"))
+    password = _token_task_stdin(invoke_config, monkeypatch, cloud, user)
+    assert password == recorded[user]
+    signed_in = _auth(cloud, "token", user, stdin=password)
+    assert signed_in.returncode == 0, signed_in.stderr
+    assert claims_of(signed_in.stdout.strip())["username"] == user
+
+    # A user without a recorded password, or --aws: the hidden prompt, as before.
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "typed")
+    assert _token_task_stdin(invoke_config, monkeypatch, cloud, "nobody") == "typed"
+    assert _token_task_stdin(invoke_config, monkeypatch, cloud, user, aws=True) == "typed"
+
+    # A piped password wins over the recorded one.
+    monkeypatch.setattr("sys.stdin", io.StringIO("piped"))
+    assert _token_task_stdin(invoke_config, monkeypatch, cloud, user) == "piped"

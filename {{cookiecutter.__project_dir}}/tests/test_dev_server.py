@@ -1,9 +1,12 @@
-"""`invoke dev`: every service answers on its port against the local cloud; Ctrl-C stops it all."""
+"""`invoke dev`: every service answers on its port against the local cloud, which it starts
+when none runs; Ctrl-C or SIGTERM stops all it started."""
 
 from __future__ import annotations
 
 import json
+import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -15,6 +18,12 @@ from pathlib import Path
 import pytest
 
 from {{ cookiecutter.project_slug }}_devkit import ProjectConfig, load_project_config
+from {{ cookiecutter.project_slug }}_devkit.local_cloud_state import (
+    PASSWORDS_FILE,
+    STATE_FILE,
+    recorded_password,
+    require_running,
+)
 from {{ cookiecutter.project_slug }}_devkit.ports import free_port_run, port_is_free
 
 pytestmark = pytest.mark.integration
@@ -64,16 +73,69 @@ def dev_server(
             server.wait()
 
 
-def test_without_a_local_cloud_it_stops_at_once(tmp_path: Path, project: ProjectConfig) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", f"{DEVKIT}.dev_server", "--stage", next(iter(project.stages)),
-         "--state-dir", str(tmp_path)],
-        cwd=ROOT, capture_output=True, text=True, check=False, timeout=60,
-    )  # fmt: skip
+def _dev_command(state_dir: Path, first_port: int, *extra: str) -> list[str]:
+    stage = next(iter(load_project_config(ROOT).stages))
+    return [sys.executable, "-m", f"{DEVKIT}.dev_server", "--stage", stage,
+            "--state-dir", str(state_dir), "--first-port", str(first_port), *extra]  # fmt: skip
+
+
+def test_without_a_local_cloud_it_starts_one_and_sigterm_stops_it_all(
+    tmp_path: Path, project: ProjectConfig
+) -> None:
+    stage, user = next(iter(project.stages)), project.local_cloud.users[0].username
+    state_dir = tmp_path / "local-cloud"
+    first, *_ = free_port_run(len(SERVICES))
+    cloud_port, moto_port = free_port_run(2)
+    command = _dev_command(state_dir, first, "--engine", "moto", "--cloud-port", str(cloud_port),
+                           "--moto-port", str(moto_port))  # fmt: skip
+    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        lines = _read_until(server, lambda line: line.startswith("Serving."), [])
+        cloud_pid = json.loads((state_dir / STATE_FILE).read_text())["processes"][0]["pid"]
+        password = recorded_password(state_dir, stage, user)
+        assert password
+        assert (state_dir / PASSWORDS_FILE).stat().st_mode & 0o777 == 0o600
+    finally:
+        if server.poll() is None:
+            server.send_signal(signal.SIGTERM)
+    assert lines[0] == (
+        f"No local cloud runs: starting moto on 127.0.0.1:{cloud_port} "
+        "(as `invoke local.up` does); it stops with dev\n"
+    )
+    width = max(len(service) for service in SERVICES) + 2
+    token = f'export TOKEN="$(.venv/bin/invoke auth.token --stage {stage} --user {user})"'
+    for index, service in enumerate(SERVICES):
+        url = f"http://127.0.0.1:{first + index}/{service}"
+        at = lines.index(f"  {service:<{width}}{url}\n")
+        assert lines[at + 1 : at + 3] == [
+            f"    {token}\n",
+            f'    curl -H "Authorization: Bearer $TOKEN" {url}\n',
+        ]
+    assert server.wait(timeout=60) == 0
+    assert all(port_is_free(port) for port in (first, first + len(SERVICES) - 1, cloud_port))
+    assert not (state_dir / STATE_FILE).exists()
+    assert not (state_dir / PASSWORDS_FILE).exists()
+    with pytest.raises(ProcessLookupError):
+        os.kill(cloud_pid, 0)
+    assert server.stdout is not None
+    assert password not in "".join(lines) + server.stdout.read()
+
+
+def test_a_busy_cloud_port_stops_it_at_once(tmp_path: Path) -> None:
+    (first, *_), (cloud_port, _) = free_port_run(len(SERVICES)), free_port_run(2)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", cloud_port))
+        taken.listen()
+        result = subprocess.run(
+            _dev_command(tmp_path, first, "--engine", "moto", "--cloud-port", str(cloud_port)),
+            cwd=ROOT, capture_output=True, text=True, check=False, timeout=60,
+        )  # fmt: skip
     assert result.returncode == 1
     assert result.stderr == (
-        "invoke dev: the local cloud is not running: start it with `invoke local.up`\n"
+        f"invoke dev: port {cloud_port} on 127.0.0.1 is in use, and no local cloud of this "
+        f"project is recorded in {tmp_path}; choose another with --cloud-port\n"
     )
+    assert list(tmp_path.iterdir()) == []
 
 
 def _new_user_token(project: ProjectConfig, cloud_state: Path) -> str:
@@ -132,6 +194,7 @@ def test_services_answer_feed_their_stream_handlers_and_stop_cleanly(
     server.send_signal(signal.SIGINT)
     assert server.wait(timeout=30) == 0
     assert all(port_is_free(port) for port in ports)
+    require_running(cloud_state)  # a local cloud dev did not start stays
 
 
 def _read_until(

@@ -83,15 +83,17 @@ def test_every_service_gets_its_own_api(packaged: Path, project: ProjectConfig) 
     assert titles == [f"{project.prefix}-{service}" for service in SERVICES]
 
 
-def test_secrets_reach_the_functions_as_environment_only(
+def test_secrets_reach_the_functions_as_references_only(
     packaged: Path, package_secret_value: str
 ) -> None:
+    # The values stay in Secrets Manager: CloudFormation resolves the references at deploy.
     for service in SERVICES:
         folder = packaged / service / "package"
-        template = json.loads((folder / "sam.json").read_text())
-        function = template["Resources"]["APIHandler"]["Properties"]
-        assert function["Environment"]["Variables"]["PROBE_TOKEN"] == package_secret_value
-        assert (folder / "sam.json").stat().st_mode & 0o777 == 0o600
+        template = (folder / "sam.json").read_text()
+        assert package_secret_value not in template
+        function = json.loads(template)["Resources"]["APIHandler"]["Properties"]
+        reference = function["Environment"]["Variables"]["PROBE_TOKEN"]
+        assert reference.startswith("{" + "{resolve:secretsmanager:")
         with zipfile.ZipFile(folder / "deployment.zip") as archive:
             for name in archive.namelist():
                 assert package_secret_value.encode() not in archive.read(name), name

@@ -1,10 +1,9 @@
-"""`secrets_cli` against Secrets Manager on the local cloud: every failure fails closed."""
+"""secret_files against Secrets Manager on the local cloud: every failure fails closed."""
 
 from __future__ import annotations
 
 import contextlib
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -27,7 +26,19 @@ from {{ cookiecutter.project_slug }}_config import (
     render_env_file,
 )
 from {{ cookiecutter.project_slug }}_devkit import ProjectConfig
-from {{ cookiecutter.project_slug }}_devkit.stage_secrets import SecretsError, StageSecrets
+from {{ cookiecutter.project_slug }}_devkit.secret_files import (
+    diff_keys,
+    fetch_to_file,
+    list_keys,
+    set_key,
+    unset_key,
+)
+from {{ cookiecutter.project_slug }}_devkit.stage_secrets import (
+    CLIENT_CONFIG,
+    SecretsError,
+    StageSecrets,
+    secrets_client,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -56,13 +67,7 @@ def test_rendered_values_read_back_unchanged(tmp_path: Path) -> None:
     assert read_env_file(env_file) == NASTY_VALUES
 
 
-def run_cli(
-    *args: str, stdin: str = "", env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "{{ cookiecutter.project_slug }}_devkit.secrets_cli", *args]
-    return subprocess.run(
-        command, input=stdin, capture_output=True, text=True, env=env, check=False, timeout=120
-    )
+HEADER = "Written from Secrets Manager. Do not commit."
 
 
 @pytest.fixture
@@ -80,32 +85,46 @@ def secret_id(secrets_manager: Any, project: ProjectConfig) -> Iterator[str]:
 
 
 @pytest.fixture
+def store(secrets_manager: Any, secret_id: str, project: ProjectConfig) -> StageSecrets:
+    """The test's secret, through the client the tasks build (local cloud, retries)."""
+    return StageSecrets(secrets_client(project.region), secret_id)
+
+
+@pytest.fixture
 def env_file(tmp_path: Path) -> Path:
     path = tmp_path / ".env.dev"
     path.write_bytes(OLD_FILE)
     return path
 
 
-def fetch(
-    secret_id: str, region: str, env_file: Path, **kwargs: Any
-) -> subprocess.CompletedProcess[str]:
-    return run_cli(
-        "fetch", "--secret-id", secret_id, "--region", region, "--env-file", str(env_file), **kwargs
+def endpoint_store(url: str, name: str = "acme/dev") -> StageSecrets:
+    """A store whose client goes to `url`, configured as the tasks' client is."""
+    client = boto3.client(
+        "secretsmanager", region_name="eu-west-1", endpoint_url=url, config=CLIENT_CONFIG
     )
+    return StageSecrets(client, name)
 
 
-def test_fetch_writes_a_private_file_and_prints_keys_only(
-    secrets_manager: Any, secret_id: str, env_file: Path, project: ProjectConfig
+def assert_no_value_in(*outputs: str) -> None:
+    for output in outputs:
+        assert SECRET_VALUE not in output
+
+
+def test_fetch_writes_a_private_file_and_returns_keys_only(
+    secrets_manager: Any,
+    store: StageSecrets,
+    secret_id: str,
+    env_file: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     secrets_manager.create_secret(
         Name=secret_id, SecretString=json.dumps({"API_KEY": SECRET_VALUE, "OTHER": "x"})
     )
-    result = fetch(secret_id, project.region, env_file)
-    assert result.returncode == 0, result.stderr
+    summary = fetch_to_file(store, env_file, HEADER)
     assert read_env_file(env_file) == {"API_KEY": SECRET_VALUE, "OTHER": "x"}
     assert env_file.stat().st_mode & 0o777 == 0o600
-    assert "API_KEY, OTHER" in result.stdout
-    assert SECRET_VALUE not in result.stdout + result.stderr
+    assert summary == "wrote .env.dev (mode 0600) with 2 key(s): API_KEY, OTHER"
+    assert_no_value_in(summary, *capsys.readouterr())
     assert sorted(path.name for path in env_file.parent.iterdir()) == [".env.dev"]
 
 
@@ -121,19 +140,20 @@ def test_fetch_writes_a_private_file_and_prints_keys_only(
 )
 def test_fetch_fails_closed(
     secrets_manager: Any,
+    store: StageSecrets,
     secret_id: str,
     env_file: Path,
-    project: ProjectConfig,
+    capsys: pytest.CaptureFixture[str],
     secret: str | None,
     reason: str,
 ) -> None:
     if secret is not None:
         secrets_manager.create_secret(Name=secret_id, SecretString=secret)
-    result = fetch(secret_id, project.region, env_file)
-    assert result.returncode == 1
-    assert result.stderr.count("\n") == 1
-    assert reason in result.stderr
-    assert SECRET_VALUE not in result.stdout + result.stderr
+    with pytest.raises(SecretsError, match=reason) as refused:
+        fetch_to_file(store, env_file, HEADER)
+    message = str(refused.value)
+    assert "\n" not in message
+    assert_no_value_in(message, *capsys.readouterr())
     assert env_file.read_bytes() == OLD_FILE
     assert sorted(path.name for path in env_file.parent.iterdir()) == [".env.dev"]
 
@@ -144,10 +164,10 @@ def test_fetch_fails_closed_when_the_endpoint_cannot_be_reached(
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
-    env = {**os.environ, "AWS_ENDPOINT_URL": f"http://127.0.0.1:{closed_port}"}
-    result = fetch(f"{project.prefix}/dev", project.region, env_file, env=env)
-    assert result.returncode == 1
-    assert "cannot reach Secrets Manager" in result.stderr
+    store = endpoint_store(f"http://127.0.0.1:{closed_port}", f"{project.prefix}/dev")
+    with pytest.raises(SecretsError, match="cannot reach Secrets Manager") as refused:
+        fetch_to_file(store, env_file, HEADER)
+    assert "\n" not in str(refused.value)
     assert env_file.read_bytes() == OLD_FILE
 
 
@@ -181,68 +201,81 @@ class _Throttling(BaseHTTPRequestHandler):
 
 
 def test_throttling_is_retried_with_backoff(env_file: Path) -> None:
+    _Throttling.calls = 0
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Throttling)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        env = {**os.environ, "AWS_ENDPOINT_URL": f"http://127.0.0.1:{server.server_port}"}
-        result = fetch("acme/dev", "eu-west-1", env_file, env=env)
+        store = endpoint_store(f"http://127.0.0.1:{server.server_port}")
+        summary = fetch_to_file(store, env_file, HEADER)
     finally:
         server.shutdown()
-    assert result.returncode == 0, result.stderr
+        server.server_close()
+    assert summary.endswith("with 1 key(s): K")
     assert _Throttling.calls == 3
     assert read_env_file(env_file) == {"K": "v"}
 
 
 def test_set_creates_then_updates_and_unset_removes(
-    secrets_manager: Any, secret_id: str, project: ProjectConfig
+    secrets_manager: Any,
+    store: StageSecrets,
+    secret_id: str,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    common = ("--secret-id", secret_id, "--region", project.region)
-    created = run_cli("set", *common, "API_KEY", stdin=SECRET_VALUE + "\n")
-    updated = run_cli("set", *common, "OTHER", stdin="two")
-    listed = run_cli("list", *common)
+    # `echo value | invoke secrets.set ...` hands over the value with a newline.
+    created = set_key(store, "API_KEY", SECRET_VALUE + "\n")
+    updated = set_key(store, "OTHER", "two")
+    listed = list_keys(store)
 
-    assert created.returncode == updated.returncode == listed.returncode == 0
+    assert created == f"set API_KEY in {secret_id}"
+    assert updated == f"set OTHER in {secret_id}"
     stored = json.loads(secrets_manager.get_secret_value(SecretId=secret_id)["SecretString"])
     assert stored == {"API_KEY": SECRET_VALUE, "OTHER": "two"}
-    assert listed.stdout.split() == ["API_KEY", "OTHER"]
-    for result in (created, updated, listed):
-        assert SECRET_VALUE not in result.stdout + result.stderr
+    assert listed.splitlines() == ["API_KEY", "OTHER"]
 
-    removed = run_cli("unset", *common, "OTHER")
-    again = run_cli("unset", *common, "OTHER")
-    assert removed.returncode == 0
-    assert again.returncode == 1
-    assert "has no key OTHER" in again.stderr
+    removed = unset_key(store, "OTHER")
+    with pytest.raises(SecretsError, match="has no key OTHER") as again:
+        unset_key(store, "OTHER")
+    assert removed == f"removed OTHER from {secret_id}"
+    assert "\n" not in str(again.value)
     stored = json.loads(secrets_manager.get_secret_value(SecretId=secret_id)["SecretString"])
     assert stored == {"API_KEY": SECRET_VALUE}
+    assert_no_value_in(created, updated, listed, removed, str(again.value), *capsys.readouterr())
+
+
+@pytest.mark.parametrize("value", ["", "\n"])
+def test_set_refuses_an_empty_value(store: StageSecrets, value: str) -> None:
+    with pytest.raises(SecretsError, match="no value for API_KEY on standard input"):
+        set_key(store, "API_KEY", value)
+    assert not store.exists()
 
 
 def test_diff_names_keys_only(
-    secrets_manager: Any, secret_id: str, env_file: Path, project: ProjectConfig
+    secrets_manager: Any,
+    store: StageSecrets,
+    secret_id: str,
+    env_file: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     secrets_manager.create_secret(
         Name=secret_id, SecretString=json.dumps({"SAME": "1", "CHANGED": SECRET_VALUE, "NEW": "x"})
     )
     env_file.write_text("SAME='1'\nCHANGED='local-" + SECRET_VALUE + "'\nOLD_KEY='y'\n")
-    result = run_cli(
-        "diff", "--secret-id", secret_id, "--region", project.region, "--env-file", str(env_file)
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
+    result = diff_keys(store, env_file)
+    assert result.splitlines() == [
         "only in Secrets Manager: NEW",
         "only in .env.dev: OLD_KEY",
         "different: CHANGED",
     ]
-    assert SECRET_VALUE not in result.stdout
+    assert_no_value_in(result, *capsys.readouterr())
 
 
 def test_values_survive_secrets_manager_to_env_file_to_settings(
-    secrets_manager: Any, secret_id: str, env_file: Path, project: ProjectConfig
+    secrets_manager: Any, store: StageSecrets, secret_id: str, env_file: Path
 ) -> None:
     stored = {f"APP_{key}": value for key, value in NASTY_VALUES.items()}
     stored["APP_API_KEY"] = "${NOT_EXPANDED}'\"#=\n" + SECRET_VALUE
     secrets_manager.create_secret(Name=secret_id, SecretString=json.dumps(stored))
-    assert fetch(secret_id, project.region, env_file).returncode == 0
+    fetch_to_file(store, env_file, HEADER)
 
     assert read_env_file(env_file) == stored
     base = {"APP_STAGE": "dev", "APP_SERVICE": "s", "APP_REGION": "r", "APP_TABLE_NAME": "t"}

@@ -17,14 +17,17 @@ from botocore.stub import ANY, Stubber
 
 from {{ cookiecutter.project_slug }}_devkit import ProjectConfig, StageResources
 from {{ cookiecutter.project_slug }}_devkit.cfn_template import load_template
+from {{ cookiecutter.project_slug }}_devkit.stacks import Polling, StackFailed
 from {{ cookiecutter.project_slug }}_devkit.stage_resources import (
     IMPORT_IDENTIFIERS,
     ClientFactory,
     retained_resources,
 )
-from {{ cookiecutter.project_slug }}_devkit.stage_stack import StackError, deploy_aws, remove_aws
+from {{ cookiecutter.project_slug }}_devkit.stage_stack import deploy_stage_stack, remove_stage_stack
 
 pytestmark = pytest.mark.integration
+# moto answers at once: poll without waiting.
+NO_WAIT = Polling(interval=0, sleep=lambda seconds: None)
 HELD_BY_MOTO = ("AWS::SNS::Topic", "AWS::Logs::LogGroup")
 
 
@@ -64,18 +67,18 @@ def test_the_stack_is_created_left_alone_updated_and_deleted(
         return {summary["LogicalResourceId"] for summary in summaries}
 
     small = _project_with(project, tmp_path, topics)
-    deploy_aws(small, stage_name, aws_clients, parameters, messages.append)
+    deploy_stage_stack(small, stage_name, aws_clients, parameters, messages.append, NO_WAIT)
     assert messages[-1] == f"stack {stack}: CREATE_COMPLETE"
     assert resources() == set(topics)
 
     messages.clear()
-    deploy_aws(small, stage_name, aws_clients, parameters, messages.append)
+    deploy_stage_stack(small, stage_name, aws_clients, parameters, messages.append, NO_WAIT)
     # AWS (and LocalStack) make an empty change set that fails; moto refuses it at once.
     assert messages[-1] == f"stack {stack}: no changes"
     assert not [message for message in messages if "updating" in message]
 
     whole = _project_with(project, tmp_path, held)
-    deploy_aws(whole, stage_name, aws_clients, parameters, messages.append)
+    deploy_stage_stack(whole, stage_name, aws_clients, parameters, messages.append, NO_WAIT)
     assert messages[-1] == f"stack {stack}: UPDATE_COMPLETE"
     assert resources() == set(held)
     groups = aws_clients("logs").describe_log_groups(
@@ -85,9 +88,9 @@ def test_the_stack_is_created_left_alone_updated_and_deleted(
         project.services
     )
 
-    remove_aws(whole, stage_name, aws_clients, False, messages.append)
+    remove_stage_stack(whole, stage_name, aws_clients, False, messages.append, NO_WAIT)
     assert f"stack {stack}: deleting" in messages
-    remove_aws(whole, stage_name, aws_clients, False, messages.append)
+    remove_stage_stack(whole, stage_name, aws_clients, False, messages.append, NO_WAIT)
     assert messages[-1] == f"stack {stack}: not there"
 
 
@@ -122,10 +125,9 @@ def test_a_new_stack_first_imports_the_data_a_teardown_kept(
             "StackName": stack, "ChangeSetName": ANY, "ChangeSetType": "IMPORT",
             "TemplateBody": ANY, "Parameters": ANY, "ResourcesToImport": ANY,
         })  # fmt: skip
-        stub.add_response("describe_change_set", failed)  # the waiter's look
-        stub.add_response("describe_change_set", failed)  # the reason, for the message
-        with pytest.raises(StackError, match="import change set failed: the role may not"):
-            deploy_aws(project, stage_name, factory, parameters, lambda line: None)
+        stub.add_response("describe_change_set", failed)
+        with pytest.raises(StackFailed, match="import change set FAILED: the role may not"):
+            deploy_stage_stack(project, stage_name, factory, parameters, lambda line: None, NO_WAIT)
         stub.assert_no_pending_responses()
 
     template = json.loads(sent["TemplateBody"])
@@ -168,7 +170,7 @@ def test_delete_data_after_a_teardown_that_kept_it_removes_it(
 ) -> None:
     # `teardown`, later `teardown --delete-data`: the stack is gone by then, its data is not.
     messages: list[str] = []
-    remove_aws(project, stage_name, aws_clients, True, messages.append)
+    remove_stage_stack(project, stage_name, aws_clients, True, messages.append, NO_WAIT)
     assert messages[0] == f"stack {project.stack_name(stage_name)}: not there"
     assert len(messages) == 1 + len(project.services) + 2  # tables, user pool, secret
     assert retained_resources(project, stage_name, aws_clients) == []

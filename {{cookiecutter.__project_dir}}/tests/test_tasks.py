@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import io
+import json
+from typing import Any
 
+import boto3
 import pytest
+from botocore.stub import Stubber
 from invoke import Config, MockContext, Result
 from invoke.exceptions import Exit
 
+from {{ cookiecutter.project_slug }}_devkit.project_config import load_project_config
 from {{ cookiecutter.project_slug }}_devkit.stage_secrets import secret_name
 
 from devtasks import (
@@ -87,17 +92,40 @@ def test_unknown_service_is_refused(invoke_config: Config) -> None:
         testing.run_tests(MockContext(config=invoke_config), service="nope")
 
 
+@pytest.fixture
+def no_aws(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail the test if a secrets task builds a client or reads the value to store."""
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("reached AWS or standard input before refusing")
+
+    monkeypatch.setattr(secrets, "secrets_client", refuse)
+    monkeypatch.setattr("sys.stdin", _Unreadable())
+
+
+class _Unreadable(io.StringIO):
+    def isatty(self) -> bool:
+        return False
+
+    def read(self, size: int | None = -1) -> str:
+        raise AssertionError("read standard input before refusing")
+
+
+@pytest.mark.usefixtures("no_aws")
 @pytest.mark.parametrize("stage", HOSTILE_STAGES)
 @pytest.mark.parametrize("action", ["fetch", "list", "diff", "set", "unset"])
 def test_secrets_tasks_refuse_a_bad_stage_before_running_anything(
     invoke_config: Config, stage: str, action: str
 ) -> None:
+    # A MockContext without expected commands raises on any c.run.
     task = secrets.ns.tasks[action]
     arguments = {"key": "API_KEY"} if action in ("set", "unset") else {}
-    with pytest.raises(Exit):
+    with pytest.raises(Exit) as refused:
         task(MockContext(config=invoke_config), stage=stage, **arguments)
+    assert refused.value.code == 1
 
 
+@pytest.mark.usefixtures("no_aws")
 @pytest.mark.parametrize("key", ["", "1KEY", "KEY;rm", "A B", "$(id)", "K" * 200])
 def test_secrets_set_refuses_a_bad_key(invoke_config: Config, key: str) -> None:
     stage = next(iter(invoke_config.stages))
@@ -111,6 +139,7 @@ def _protected_stage(invoke_config: Config) -> str:
     return str(protected[0])
 
 
+@pytest.mark.usefixtures("no_aws")
 def test_protected_stage_writes_need_confirmation(invoke_config: Config) -> None:
     stage = _protected_stage(invoke_config)
     for change in (secrets.set_key, secrets.unset_key):
@@ -129,29 +158,79 @@ def test_deploy_and_teardown_of_a_protected_stage_need_confirmation(
         deployment.teardown(MockContext(config=invoke_config), stage=stage)
 
 
+def _stubbed_secrets(monkeypatch: pytest.MonkeyPatch, region: str) -> Stubber:
+    """Make the secrets tasks' client a stubbed one of `region`; any other region fails."""
+    client = boto3.client("secretsmanager", region_name=region)
+    stub = Stubber(client)
+
+    def secrets_client(asked: str) -> Any:
+        assert asked == region
+        return client
+
+    monkeypatch.setattr(secrets, "secrets_client", secrets_client)
+    return stub
+
+
 def test_confirmed_set_passes_the_value_on_stdin_only(
-    invoke_config: Config, monkeypatch: pytest.MonkeyPatch
+    invoke_config: Config, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     stage = _protected_stage(invoke_config)
+    name = secret_name(invoke_config.project.prefix, stage)
     monkeypatch.setattr("sys.stdin", io.StringIO("the-secret-value\n"))
-    prefix, slug = invoke_config.project.prefix, invoke_config.project.slug
-    region = invoke_config.stages[stage]["region"]
-    expected = (
-        f"{layout.venv_bin('python')} -m {slug}_devkit.secrets_cli set "
-        f"--secret-id {prefix}/{stage} --region {region} API_KEY"
+    stub = _stubbed_secrets(monkeypatch, invoke_config.stages[stage]["region"])
+    stub.add_response(
+        "get_secret_value",
+        {"Name": name, "SecretString": json.dumps({"OTHER": "kept"})},
+        {"SecretId": name},
     )
-    context = MockContext(config=invoke_config, run={expected: Result()})
-    secrets.set_key(context, stage=stage, key="API_KEY", confirm=True)
-    call = context.run.call_args  # type: ignore[attr-defined]
-    assert call.args == (expected,)
-    assert call.kwargs["in_stream"].read() == "the-secret-value\n"
-    assert call.kwargs["echo_stdin"] is False
+    # The value reaches the store from standard input, without echo's newline.
+    stored = json.dumps({"API_KEY": "the-secret-value", "OTHER": "kept"}, sort_keys=True)
+    stub.add_response(
+        "put_secret_value", {"Name": name}, {"SecretId": name, "SecretString": stored}
+    )
+    # A MockContext without expected commands raises on any c.run: no command is run.
+    with stub:
+        secrets.set_key(MockContext(config=invoke_config), stage=stage, key="API_KEY", confirm=True)
+        stub.assert_no_pending_responses()
+    output = capsys.readouterr()
+    assert output.out == f"set API_KEY in {name}\n"
+    assert "the-secret-value" not in output.out + output.err
 
 
-def test_tasks_and_devkit_name_the_stage_secret_alike(invoke_config: Config) -> None:
+def test_secrets_failures_are_one_line_and_code_1(
+    invoke_config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stage = next(iter(invoke_config.stages))
+    stub = _stubbed_secrets(monkeypatch, invoke_config.stages[stage]["region"])
+    stub.add_client_error("get_secret_value", "AccessDeniedException", http_status_code=400)
+    with stub, pytest.raises(Exit) as refused:
+        secrets.list_keys(MockContext(config=invoke_config), stage=stage)
+    assert refused.value.code == 1
+    assert refused.value.message == (
+        f"secrets list: access to {secrets.secret_id(MockContext(config=invoke_config), stage)} "
+        "denied (AccessDeniedException)"
+    )
+
+
+def test_tasks_and_devkit_name_the_stage_secret_alike(
+    invoke_config: Config, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The secret the tasks use is the one packaging and deploy read (devkit's config).
+    project = load_project_config(layout.ROOT)
     context = MockContext(config=invoke_config)
     for stage in invoke_config.stages:
-        assert secrets.secret_id(context, stage) == secret_name(invoke_config.project.prefix, stage)
+        name = secret_name(project.prefix, stage)
+        assert secrets.secret_id(context, stage) == name
+        stub = _stubbed_secrets(monkeypatch, project.stages[stage].region)
+        stub.add_response(
+            "get_secret_value",
+            {"Name": name, "SecretString": json.dumps({"A_KEY": "v"})},
+            {"SecretId": name},
+        )
+        with stub:
+            secrets.list_keys(context, stage=stage)
+            stub.assert_no_pending_responses()
+        assert capsys.readouterr().out == "A_KEY\n"
 
 
 @pytest.mark.parametrize("stage", [stage for stage in HOSTILE_STAGES if stage])

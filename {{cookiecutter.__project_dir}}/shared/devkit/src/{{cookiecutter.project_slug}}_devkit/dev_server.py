@@ -1,6 +1,8 @@
-"""Serve every service with `chalice local` against the running local cloud, until Ctrl-C.
+"""Serve every service with `chalice local` on the local cloud, until Ctrl-C or SIGTERM.
 
 Run as `python -m <project>_devkit.dev_server --stage dev` (what `invoke dev` does).
+When no local cloud runs, it starts one as `invoke local.up` would, and stops it
+again on the way out; a local cloud that already runs is used and left running.
 Beside each service runs its stream delivery (stream_delivery.py), which feeds
 the service's DynamoDB stream handlers as an event source mapping would.
 """
@@ -16,13 +18,23 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from .cfn_template import stream_output_key
-from .local_cloud_cli import LocalCloudError, provision
-from .local_cloud_state import LocalCloudNotRunning, require_running
+from .local_cloud_cli import LocalCloudError, provision, start, stop
+from .local_cloud_state import (
+    LocalCloudNotRunning,
+    LocalCloudState,
+    read_state,
+    recorded_password,
+    require_running,
+)
+from .localstack_runtime import RuntimeNotFound
 from .ports import port_is_free
 from .project_config import ProjectConfig, load_project_config
+from .stage_resources import ProvisioningError
 
 READY_TIMEOUT_SECONDS = 60.0
 
@@ -63,24 +75,71 @@ def chalice_environment(service_dir: Path, stage: str) -> dict[str, str]:
     }
 
 
-def serve(project: ProjectConfig, stage: str, state_dir: Path, host: str, first_port: int) -> int:
-    """Provision the stage on the running local cloud, start every service and its stream
-    delivery; block until one stops or Ctrl-C."""
+@dataclass(frozen=True)
+class CloudOptions:
+    """How to start the local cloud when none runs (`invoke local.up`'s options)."""
+
+    engine: str
+    port: int
+    moto_port: int
+
+
+def serve(
+    project: ProjectConfig, stage: str, state_dir: Path, host: str, first_port: int,
+    cloud: CloudOptions | None = None,
+) -> int:  # fmt: skip
+    """Start the local cloud unless one runs, provision the stage, start every service
+    and its stream delivery; block until one stops, Ctrl-C or SIGTERM, then stop what
+    was started here (the local cloud only if it was)."""
     if stage not in project.stages:
         raise DevServerError(
             f"unknown stage {stage!r}; the stages are: {', '.join(project.stages)}"
         )
-    try:
-        state = require_running(state_dir)
-    except LocalCloudNotRunning as error:
-        raise DevServerError(str(error)) from None
+    cloud = cloud or CloudOptions(
+        project.local_cloud.engine, project.local_cloud.port, project.local_cloud.moto_port
+    )
     services = project.services
     ports = {service: first_port + index for index, service in enumerate(services)}
     for port in ports.values():
         if not port_is_free(port, host):
             raise DevServerError(f"port {port} on {host} is in use; choose other ports")
+    state = read_state(state_dir)
+    if state is None:
+        cloud_ports = (cloud.port,) if cloud.engine == "moto" else (cloud.port, cloud.moto_port)
+        for port in cloud_ports:
+            if not port_is_free(port):
+                raise DevServerError(
+                    f"port {port} on 127.0.0.1 is in use, and no local cloud of this project "
+                    f"is recorded in {state_dir}; choose another with --cloud-port"
+                )
+    else:
+        try:
+            require_running(state_dir)
+        except LocalCloudNotRunning as error:
+            raise DevServerError(str(error)) from None
+    started: LocalCloudState | None = None
+    try:
+        if state is None:
+            print(f"No local cloud runs: starting {cloud.engine} on 127.0.0.1:{cloud.port} "
+                  "(as `invoke local.up` does); it stops with dev", flush=True)  # fmt: skip
+            state = started = start(project, state_dir, cloud.engine, cloud.port, cloud.moto_port)
+        return _serve_on(project, stage, state, state_dir, host, ports)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if started is not None:
+            with _signals_ignored():
+                stop(started, state_dir)
+            print(f"Stopped the local cloud on {started.endpoint}", flush=True)
+
+
+def _serve_on(
+    project: ProjectConfig, stage: str, state: LocalCloudState, state_dir: Path, host: str,
+    ports: dict[str, int],
+) -> int:  # fmt: skip
     region = project.stages[stage].region
-    resources, _ = provision(state.endpoints, project, stage)
+    # The seeded users' passwords go to the state folder, never to the output.
+    resources, _ = provision(state.endpoints, project, stage, state_dir)
     env = state.endpoints.environment(region)
     env_file = project.root / f".env.{stage}"
     if env_file.is_file():
@@ -116,19 +175,61 @@ def serve(project: ProjectConfig, stage: str, state_dir: Path, host: str, first_
                 children.append(
                     subprocess.Popen(delivery, cwd=folder, env=service_env, start_new_session=True)
                 )
-            for index, (service, port) in enumerate(ports.items()):
+            for index, port in enumerate(ports.values()):
                 wait_for_port(host, port, children[2 * index], READY_TIMEOUT_SECONDS)
                 wait_for_file(ready_files[index], children[2 * index + 1], READY_TIMEOUT_SECONDS)
-                print(f"  {service:<16} http://{host}:{port}/{service}")
+            for line in try_it_lines(project, stage, state_dir, host, ports):
+                print(line)
             print("Serving. Ctrl-C stops everything.", flush=True)
             while all(child.poll() is None for child in children):
                 time.sleep(0.5)
             print("A service stopped; shutting down.", file=sys.stderr)
             return 1
-        except KeyboardInterrupt:
-            return 0
         finally:
-            stop_process_groups(children)
+            with _signals_ignored():
+                stop_process_groups(children)
+
+
+def try_it_lines(
+    project: ProjectConfig, stage: str, state_dir: Path, host: str, ports: dict[str, int]
+) -> list[str]:
+    """Each service's URL, with a token command and a curl line to paste (never a password)."""
+    width = max(len(service) for service in ports) + 2
+    users = project.local_cloud.users
+    if not users:
+        lines = [
+            "No users are seeded (local_cloud.users in invoke.yaml): add one with "
+            "`invoke auth.users.add`, then get its token with `invoke auth.token`."
+        ]
+        return lines + [
+            f"  {service:<{width}}http://{host}:{port}/{service}" for service, port in ports.items()
+        ]
+    user = users[0].username
+    asks = "" if recorded_password(state_dir, stage, user) else (
+        f"; it asks for {user}'s password, which `local.up` printed when it made the user"
+    )  # fmt: skip
+    token = f'export TOKEN="$(.venv/bin/invoke auth.token --stage {stage} --user {user})"'
+    lines = [f"Call them as {user}, a user seeded from invoke.yaml (in {project.root}{asks}):"]
+    for service, port in ports.items():
+        url = f"http://{host}:{port}/{service}"
+        lines += [
+            f"  {service:<{width}}{url}",
+            f"    {token}",
+            f'    curl -H "Authorization: Bearer $TOKEN" {url}',
+        ]
+    return lines
+
+
+@contextlib.contextmanager
+def _signals_ignored() -> Iterator[None]:
+    """Let a second Ctrl-C or SIGTERM not cut the clean-up short (it is bounded in time)."""
+    previous = {signum: signal.signal(signum, signal.SIG_IGN)
+                for signum in (signal.SIGINT, signal.SIGTERM)}  # fmt: skip
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def stop_process_groups(children: list[subprocess.Popen[bytes]], grace: float = 10.0) -> None:
@@ -160,6 +261,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--state-dir", default=".local-cloud", help="state of `local.up`")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--first-port", type=int, default=8001, help="port of the first service")
+    parser.add_argument(
+        "--engine",
+        choices=("moto", "localstack"),
+        default="",
+        help="engine to start when no local cloud runs (default: invoke.yaml's)",
+    )
+    parser.add_argument(
+        "--cloud-port",
+        type=int,
+        default=0,
+        help="port of the local cloud it starts (default: invoke.yaml's)",
+    )
+    parser.add_argument(
+        "--moto-port",
+        type=int,
+        default=0,
+        help="port of moto beside LocalStack (default: invoke.yaml's)",
+    )
     args = parser.parse_args(argv)
     # Ctrl-C and a plain `kill` both end in the same clean shutdown, even when the
     # parent started us with SIGINT ignored (as shells do for background jobs).
@@ -167,8 +286,14 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _stop_on_terminate)
     try:
         project = load_project_config()
-        return serve(project, args.stage, Path(args.state_dir), args.host, args.first_port)
-    except (DevServerError, LocalCloudError) as error:
+        defaults = project.local_cloud
+        cloud = CloudOptions(
+            args.engine or defaults.engine,
+            args.cloud_port or defaults.port,
+            args.moto_port or defaults.moto_port,
+        )
+        return serve(project, args.stage, Path(args.state_dir), args.host, args.first_port, cloud)
+    except (DevServerError, LocalCloudError, RuntimeNotFound, ProvisioningError) as error:
         print(f"invoke dev: {error}", file=sys.stderr)
         return 1
 

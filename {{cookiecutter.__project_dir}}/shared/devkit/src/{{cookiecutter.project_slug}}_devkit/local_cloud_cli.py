@@ -24,12 +24,15 @@ from typing import Any
 
 from .local_cloud import LocalCloud, LocalEndpoints
 from .local_cloud_state import (
+    PASSWORDS_FILE,
     STATE_FILE,
     LocalCloudNotRunning,
     LocalCloudState,
     Process,
     answers,
+    forget_passwords,
     read_state,
+    record_passwords,
     require_running,
 )
 from .local_users import ensure_users
@@ -85,11 +88,15 @@ def _start(name: str, command: list[str], port: int, health: str, state_dir: Pat
         )
     process = Process(name=name, pid=child.pid, port=port, health_path=health)
     deadline = time.monotonic() + READY_SECONDS
-    while not answers(f"http://127.0.0.1:{port}{health}"):
-        if child.poll() is not None or time.monotonic() > deadline:
-            _stop_group(process)
-            raise LocalCloudError(f"{name} did not start; see {log_path}")
-        time.sleep(0.05)
+    try:
+        while not answers(f"http://127.0.0.1:{port}{health}"):
+            if child.poll() is not None or time.monotonic() > deadline:
+                raise LocalCloudError(f"{name} did not start; see {log_path}")
+            time.sleep(0.05)
+    except BaseException:
+        # Also on Ctrl-C: the child has its own process group, which no terminal signals.
+        _stop_group(process)
+        raise
     return process
 
 
@@ -139,7 +146,7 @@ def _start_localstack(
             state_dir,
             env,
         )
-    except LocalCloudError:
+    except BaseException:
         _stop_group(moto)
         raise
     routed = dict.fromkeys(MOTO_SERVES_BESIDE_HOST_RUNTIME, f"http://127.0.0.1:{args.moto_port}")
@@ -147,9 +154,13 @@ def _start_localstack(
 
 
 def provision(
-    endpoints: LocalEndpoints, project: ProjectConfig, stage: str
+    endpoints: LocalEndpoints, project: ProjectConfig, stage: str, state_dir: Path | None = None
 ) -> tuple[StageResources, list[str]]:
-    """Ensure the stage's resources, its secret and the seeded users; say what there is."""
+    """Ensure the stage's resources, its secret and the seeded users; say what there is.
+
+    With `state_dir`, the passwords of the users made now are recorded there (0600)
+    for `invoke auth.token`; the returned lines hold them too, for `local.up` to print.
+    """
     if stage not in project.stages:
         raise LocalCloudError(
             f"unknown stage {stage!r}; the stages are: {', '.join(project.stages)}"
@@ -169,13 +180,53 @@ def provision(
     if pool_id:
         client_id = resources.outputs.get("UserPoolClientId", "")
         lines.append(f"user pool {pool_id}, app client {client_id}")
-        users = ensure_users(client("cognito-idp"), pool_id, project.local_cloud.users)
+        passwords: dict[str, str] = {}
+        users = ensure_users(client("cognito-idp"), pool_id, project.local_cloud.users, passwords)
         lines.extend(f"  {line}" for line in users)
+        if state_dir is not None and passwords:
+            record_passwords(state_dir, stage, passwords)
+            where = state_dir / PASSWORDS_FILE
+            lines.append(f"  passwords recorded in {where} (0600) for `invoke auth.token`")
     if "StageSecretArn" in resources.outputs:
         lines.append(f"secret {secret_name(project.prefix, stage)} (`invoke secrets.set` fills it)")
     if resources.skipped:
         lines.append(f"not built locally: {', '.join(resources.skipped)}")
     return resources, lines
+
+
+def start(
+    project: ProjectConfig, state_dir: Path, engine: str, port: int, moto_port: int,
+    python: str = "",
+) -> LocalCloudState:  # fmt: skip
+    """Start the engine in the background and record it in `state_dir`; provision nothing.
+
+    What `up` and `invoke dev` (when no local cloud runs) do. Nothing is left
+    running when it fails or is interrupted.
+    """
+    state_dir.mkdir(parents=True, exist_ok=True)
+    # A new local cloud has new users: passwords recorded for an earlier one are void.
+    forget_passwords(state_dir)
+    args = argparse.Namespace(port=port, moto_port=moto_port, python=python)
+    if not args.port or not args.moto_port:
+        # Port 0: any free ones (test runs beside a developer's own local cloud).
+        args.port, args.moto_port = free_port_run(2)
+    if engine == "moto":
+        state = _start_moto_engine(args, state_dir)
+    else:
+        state = _start_localstack(args, project, state_dir)
+    try:
+        state.write(state_dir)
+    except BaseException:
+        _stop(state)
+        raise
+    return state
+
+
+def stop(state: LocalCloudState, state_dir: Path) -> None:
+    """Stop the local cloud and forget it: its state and its users' passwords."""
+    _stop(state)
+    (state_dir / STATE_FILE).unlink(missing_ok=True)
+    forget_passwords(state_dir)
 
 
 def up(args: argparse.Namespace) -> str:
@@ -184,25 +235,20 @@ def up(args: argparse.Namespace) -> str:
     state_dir = Path(args.state_dir)
     state = read_state(state_dir)
     if state:
-        _, lines = provision(state.endpoints, project, args.stage) if args.stage else (None, [])
+        _, lines = (
+            provision(state.endpoints, project, args.stage, state_dir) if args.stage else (None, [])
+        )
         running = f"already running: {state.engine} on {state.endpoint}"
         return "\n".join([running, *lines])
-    state_dir.mkdir(parents=True, exist_ok=True)
     engine = args.engine or project.local_cloud.engine
-    if not args.port or not args.moto_port:
-        # Port 0: any free ones (test runs beside a developer's own local cloud).
-        args.port, args.moto_port = free_port_run(2)
-    if engine == "moto":
-        state = _start_moto_engine(args, state_dir)
-    else:
-        state = _start_localstack(args, project, state_dir)
-    state.write(state_dir)
+    state = start(project, state_dir, engine, args.port, args.moto_port, args.python)
     ready = time.monotonic() - started
     try:
-        _, lines = provision(state.endpoints, project, args.stage) if args.stage else (None, [])
-    except Exception:
-        _stop(state)
-        (state_dir / STATE_FILE).unlink(missing_ok=True)
+        _, lines = (
+            provision(state.endpoints, project, args.stage, state_dir) if args.stage else (None, [])
+        )
+    except BaseException:
+        stop(state, state_dir)
         raise
     total = time.monotonic() - started
     head = (
@@ -230,6 +276,9 @@ def _stop_group(process: Process) -> None:
 def _gone(process: Process, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        # When this process started it (`invoke dev`), reap it: a zombie still counts.
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(process.pid, os.WNOHANG)
         try:
             os.killpg(process.pid, 0)
         except ProcessLookupError:
@@ -255,9 +304,9 @@ def down(args: argparse.Namespace) -> str:
     state = read_state(state_dir)
     if not state:
         (state_dir / STATE_FILE).unlink(missing_ok=True)
+        forget_passwords(state_dir)
         return "the local cloud is not running"
-    _stop(state)
-    (state_dir / STATE_FILE).unlink(missing_ok=True)
+    stop(state, state_dir)
     return f"stopped {state.engine} on {state.endpoint}"
 
 

@@ -13,8 +13,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .local_cloud import LocalEndpoints
+from .secret_files import write_private_file
 
 STATE_FILE = "state.json"
+# The made-up passwords of the seeded users, by stage and user name (mode 0600), so
+# `invoke auth.token` can sign them in without asking. Gone with the local cloud.
+PASSWORDS_FILE = "passwords.json"
 NOT_RUNNING = "the local cloud is not running: start it with `invoke local.up`"
 
 
@@ -72,6 +76,37 @@ def read_state(state_dir: Path) -> LocalCloudState | None:
         except ProcessLookupError:
             return None
     return state
+
+
+def record_passwords(state_dir: Path, stage: str, passwords: dict[str, str]) -> None:
+    """Add the users' passwords of `stage` to the state folder's password file (0600, atomic)."""
+    if not passwords:
+        return
+    recorded = _recorded(state_dir)
+    recorded.setdefault(stage, {}).update(passwords)
+    state_dir.mkdir(parents=True, exist_ok=True)
+    write_private_file(state_dir / PASSWORDS_FILE, json.dumps(recorded, indent=2))
+
+
+def recorded_password(state_dir: Path, stage: str, user: str) -> str | None:
+    """The password `local.up` made up for a seeded user of `stage`, or None."""
+    return _recorded(state_dir).get(stage, {}).get(user)
+
+
+def forget_passwords(state_dir: Path) -> None:
+    """Remove the password file (the users it names went with the local cloud)."""
+    (state_dir / PASSWORDS_FILE).unlink(missing_ok=True)
+
+
+def _recorded(state_dir: Path) -> dict[str, dict[str, str]]:
+    path = state_dir / PASSWORDS_FILE
+    if not path.is_file():
+        return {}
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return {
+        str(stage): {str(user): str(password) for user, password in users.items()}
+        for stage, users in raw.items()
+    }
 
 
 def answers(url: str) -> bool:

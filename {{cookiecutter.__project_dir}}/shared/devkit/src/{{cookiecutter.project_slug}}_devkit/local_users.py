@@ -38,11 +38,14 @@ def create_user(cognito: Any, pool_id: str, user: LocalUser, password: str) -> N
         cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=user.username, GroupName=group)
 
 
-def ensure_users(cognito: Any, pool_id: str, users: Iterable[LocalUser]) -> list[str]:
+def ensure_users(
+    cognito: Any, pool_id: str, users: Iterable[LocalUser], made: dict[str, str] | None = None
+) -> list[str]:
     """Create each user that does not exist yet, confirmed, in its groups.
 
-    Returns one line per user; a new user's line holds its password, which is
-    nowhere else: the caller prints it once.
+    Returns one line per user; a new user's line holds its password, which the
+    caller prints once. `made`, when given, also receives each new user's password
+    by user name (`local.up` records them for `auth.token`).
     """
     lines = []
     for user in users:
@@ -51,6 +54,8 @@ def ensure_users(cognito: Any, pool_id: str, users: Iterable[LocalUser]) -> list
         except cognito.exceptions.UserNotFoundException:
             password = made_up_password()
             create_user(cognito, pool_id, user, password)
+            if made is not None:
+                made[user.username] = password
             groups = f" (groups: {', '.join(user.groups)})" if user.groups else ""
             lines.append(f"user {user.username}{groups} password: {password}")
         else:

@@ -1,7 +1,6 @@
 """Size and cold start of each deployment zip, beside a bare `chalice new-project` app.
 
-Run as `python -m <project>_devkit.package_report --stage-dir build/<stage>` after
-`invoke package` (what `invoke package --report` does). The bare app is created
+`invoke package --report` calls it after packaging. The bare app is created
 and packaged the same way in the same run, and every bundle's handler module is
 imported cold, several times, in an interpreter that holds only boto3 (what the
 Lambda runtime adds). Numbers are medians, reported with their ratio to the bare
@@ -10,7 +9,6 @@ app, never judged.
 
 from __future__ import annotations
 
-import argparse
 import importlib.metadata
 import shutil
 import statistics
@@ -110,21 +108,3 @@ def format_report(bare: BundleFigures, bundles: list[BundleFigures]) -> list[str
             f"{figures.import_seconds / bare.import_seconds:>8.2f}"
         )
     return lines
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Print the report; exit 1 with one line if there is nothing to measure."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--stage-dir", type=Path, required=True, help="build/<stage>")
-    args = parser.parse_args(argv)
-    try:
-        lines = format_report(*collect(args.stage_dir, args.stage_dir / ".report"))
-    except (FileNotFoundError, subprocess.CalledProcessError) as error:
-        print(f"package report: {error}", file=sys.stderr)
-        return 1
-    print("\n".join(lines))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

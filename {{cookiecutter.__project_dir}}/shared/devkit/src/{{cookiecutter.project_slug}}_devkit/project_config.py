@@ -25,6 +25,8 @@ class StageConfig:
     # For `deployment: canary`: the new version's share of traffic during the bake time.
     canary_percent: int = 10
     canary_minutes: float = 10.0
+    # SnapStart on the published versions of the stage's functions (Python 3.12 and later).
+    snapstart: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class ProjectConfig:
     region: str
     stages: dict[str, StageConfig]
     local_cloud: LocalCloudConfig = field(default_factory=LocalCloudConfig)
+    python: str = "3.12"
 
     @property
     def services(self) -> list[str]:
@@ -70,6 +73,10 @@ class ProjectConfig:
     def stack_name(self, stage: str) -> str:
         """Name of the CloudFormation stack that holds a stage's own resources."""
         return f"{self.prefix}-{stage}"
+
+    def service_stack_name(self, stage: str, service: str) -> str:
+        """Name of the CloudFormation stack of a service in a stage."""
+        return f"{self.prefix}-{stage}-{service}"
 
     def table_name(self, stage: str, service: str) -> str:
         """Name of a service's table in a stage; infra/stage.yaml builds the same."""
@@ -100,9 +107,14 @@ def load_project_config(root: Path | None = None) -> ProjectConfig:
             deployment=values.get("deployment", "all-at-once"),
             canary_percent=int(values.get("canary_percent", 10)),
             canary_minutes=float(values.get("canary_minutes", 10)),
+            snapstart=bool(values.get("snapstart", False)),
         )
         for name, values in raw["stages"].items()
     }
+    python = str(project.get("python", "3.12"))
+    problems = [problem for stage in stages.values() for problem in _stage_problems(stage, python)]
+    if problems:
+        raise ValueError(f"{CONFIG_FILE}: {'; '.join(problems)}")
     return ProjectConfig(
         root=root,
         slug=project["slug"],
@@ -110,7 +122,25 @@ def load_project_config(root: Path | None = None) -> ProjectConfig:
         region=project["region"],
         stages=stages,
         local_cloud=_local_cloud(raw.get("local_cloud") or {}),
+        python=python,
     )
+
+
+def _stage_problems(stage: StageConfig, python: str) -> list[str]:
+    """What in a stage's settings AWS would refuse, named before anything is deployed."""
+    problems = []
+    if stage.deployment not in ("all-at-once", "canary"):
+        problems.append(f"stage {stage.name}: deployment is all-at-once or canary")
+    if stage.deployment == "canary" and not (
+        1 <= stage.canary_percent <= 99 and 1 <= stage.canary_minutes <= 2880
+    ):
+        problems.append(
+            f"stage {stage.name}: canary_percent is 1-99 and canary_minutes 1-2880 "
+            "(CodeDeploy's limits)"
+        )
+    if stage.snapstart and tuple(map(int, python.split("."))) < (3, 12):
+        problems.append(f"stage {stage.name}: SnapStart needs Python 3.12 or later")
+    return problems
 
 
 def _local_cloud(raw: dict[str, Any]) -> LocalCloudConfig:

@@ -261,6 +261,8 @@ def record_in_answers(root: Path, service: str) -> bool:
     if service not in names:
         answers["services"] = ",".join([*names, service])
     partial = path.with_name(".cruft.json.partial")
-    partial.write_text(json.dumps(recorded, indent=2) + "\n", encoding="utf-8")
+    # As cruft writes it, so the file's diff is the one answer that changed.
+    text = json.dumps(recorded, ensure_ascii=False, indent=2, separators=(",", ": "))
+    partial.write_text(text + "\n", encoding="utf-8")
     partial.replace(path)
     return True

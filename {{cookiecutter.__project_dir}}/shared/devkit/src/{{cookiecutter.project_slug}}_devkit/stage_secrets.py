@@ -39,10 +39,20 @@ class StageSecrets:
         self._client = client
         self._secret_id = secret_id
 
+    @property
+    def secret_id(self) -> str:
+        """The secret's name or ARN."""
+        return self._secret_id
+
     def read(self) -> dict[str, str]:
         """The secret's key/value pairs; SecretsError if it is missing, unreadable or malformed."""
+        return self.read_version()[0]
+
+    def read_version(self) -> tuple[dict[str, str], str]:
+        """The secret's key/value pairs and the id of the version they come from."""
         try:
-            raw = self._client.get_secret_value(SecretId=self._secret_id).get("SecretString")
+            response = self._client.get_secret_value(SecretId=self._secret_id)
+            raw = response.get("SecretString")
         except ClientError as error:
             raise self._refusal(error) from None
         except EndpointConnectionError:
@@ -60,7 +70,7 @@ class StageSecrets:
         wrong = sorted(key for key, value in values.items() if not isinstance(value, str))
         if wrong:
             raise SecretsError(f"{self._secret_id}: not a string value for {', '.join(wrong)}")
-        return values
+        return values, str(response.get("VersionId", ""))
 
     def exists(self) -> bool:
         """True if the secret exists, whatever it holds."""
@@ -76,7 +86,7 @@ class StageSecrets:
         """Like read(), but a secret that does not exist yet reads as {}."""
         try:
             return self.read()
-        except _NotFound:
+        except SecretNotFound:
             return {}
 
     def write(self, values: dict[str, str]) -> None:
@@ -97,14 +107,14 @@ class StageSecrets:
     def _refusal(self, error: ClientError) -> SecretsError:
         code = _code(error)
         if code == "ResourceNotFoundException":
-            return _NotFound(f"{self._secret_id} does not exist")
+            return SecretNotFound(f"{self._secret_id} does not exist")
         if code in ("AccessDeniedException", "AccessDenied", "UnrecognizedClientException"):
             return SecretsError(f"access to {self._secret_id} denied ({code})")
         return SecretsError(f"Secrets Manager refused {self._secret_id}: {code}")
 
 
-class _NotFound(SecretsError):
-    pass
+class SecretNotFound(SecretsError):
+    """The secret does not exist (yet)."""
 
 
 def _code(error: ClientError) -> str:

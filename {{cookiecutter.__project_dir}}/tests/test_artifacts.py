@@ -1,4 +1,5 @@
-"""The Slack notifier's zip: the same bytes for the same code, uploaded once, importable alone."""
+"""The artifact bucket: the Slack notifier's zip the same for the same code, and every artifact
+uploaded once, under its digest, to a private bucket."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import boto3
 import pytest
 
 from {{ cookiecutter.project_slug }}_devkit import ProjectConfig
-from {{ cookiecutter.project_slug }}_devkit.notifier_artifact import artifact_bucket, notifier_zip, upload_notifier
+from {{ cookiecutter.project_slug }}_devkit.artifacts import artifact_bucket, notifier_zip, upload_notifier
 
 
 def test_the_zip_is_the_same_each_time_and_imports_with_the_standard_library_only(
