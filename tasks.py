@@ -56,7 +56,7 @@ def lint(c: Context) -> None:
 def demo(
     c: Context, output_dir: str = "build", first_port: int = 8001, cloud_port: int = 0
 ) -> None:
-    """Generate a project with the defaults, set it up, and run its `invoke dev`.
+    """Generate a project with the defaults, set it up (scripts/bootstrap), run its `invoke dev`.
 
     With `cruft create` when this template is a git work tree (the project can then
     follow template updates; uncommitted template changes are not in it), else with
@@ -86,11 +86,9 @@ def demo(
             f"{shlex.quote(str(ROOT))}",
             echo=True,
         )
-    # A project with scripts/bootstrap makes its .venv with it (its tasks need that .venv).
-    bootstrap = project / "scripts" / "bootstrap"
-    setup = shlex.quote(str(bootstrap)) if bootstrap.exists() else f"{VENV_BIN / 'invoke'} setup"
+    # What `invoke setup` runs; the project's tasks need the .venv it makes.
     with c.cd(str(project)):
-        c.run(setup, echo=True)
+        c.run(shlex.quote(str(project / "scripts" / "bootstrap")), echo=True)
     command = [".venv/bin/invoke", "dev", "--first-port", str(int(first_port))]
     if cloud_port:
         command += ["--cloud-port", str(int(cloud_port))]
@@ -118,7 +116,8 @@ def _note_uncommitted_changes(c: Context) -> None:
     """Say which template changes the demo lacks: cruft renders the last commit."""
     paths = " ".join(shlex.quote(path) for path in TEMPLATE_PATHS)
     status = c.run(
-        f"git -C {shlex.quote(str(ROOT))} status --porcelain --untracked-files=all -- {paths}",
+        f"git --no-optional-locks -C {shlex.quote(str(ROOT))} status --porcelain "
+        f"--untracked-files=all -- {paths}",
         hide=True,
         warn=True,
     )

@@ -254,7 +254,7 @@ def test_baked_project_sets_up_lints_and_passes_its_tests(cookies: Any, case: Ca
     project = bake(cookies, case)
     env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
     commands = [
-        [str(BIN / "invoke"), "setup"],
+        ["scripts/bootstrap"],
         [".venv/bin/invoke", "lint"],
         [".venv/bin/invoke", "test"],
     ]

@@ -170,7 +170,7 @@ def test_service_new_adds_a_service_that_lints_and_passes_its_tests(cookies: Any
     def run(*command: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
 
-    assert run(str(BIN / "invoke"), "setup").returncode == 0
+    assert run("scripts/bootstrap").returncode == 0
     refused = run(".venv/bin/invoke", "service.new", "class")
     assert refused.returncode == 1
     assert refused.stderr.strip().splitlines() == [

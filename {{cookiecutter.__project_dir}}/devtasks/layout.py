@@ -16,7 +16,7 @@ SERVICES = ROOT / "services"
 SHARED = ROOT / "shared"
 BUILD = ROOT / "build"
 # Source folders every linter looks at; services are type-checked one by one.
-PYTHON_SOURCES = ("services", "shared", "devtasks", "tests", "tasks.py")
+PYTHON_SOURCES = ("services", "shared", "devtasks", "tests", "tasks.py", "scripts/bootstrap")
 # Packages each Lambda bundle gets in vendor/; devkit is for development only.
 RUNTIME_SHARED_PACKAGES = ("config", "data", "auth", "observability")
 

@@ -14,6 +14,7 @@ from {{ cookiecutter.project_slug }}_devkit import ProjectConfig, StageResources
 from {{ cookiecutter.project_slug }}_devkit.cfn_template import output_key
 from {{ cookiecutter.project_slug }}_devkit.local_users import ensure_users
 from {{ cookiecutter.project_slug }}_devkit.project_config import LocalUser
+from {{ cookiecutter.project_slug }}_devkit.sam_template import log_group_name
 from {{ cookiecutter.project_slug }}_devkit.stage_resources import (
     ClientFactory,
     ProvisioningError,
@@ -77,15 +78,13 @@ def test_error_records_feed_the_stage_alarm_which_notifies_the_alert_topic(
     stage = stage_resources.stage
     logs = boto3.client("logs", region_name=project.region)
     for service in project.services:
-        for group in (
-            f"/aws/lambda/{project.prefix}-{service}-{stage}",
-            f"/aws/lambda/{project.prefix}-{service}-{stage}-on_record_change",
-        ):
-            (metric_filter,) = logs.describe_metric_filters(logGroupName=group)["metricFilters"]
-            assert metric_filter["filterPattern"] == '{ $.level = "ERROR" }'
-            (transformation,) = metric_filter["metricTransformations"]
-            assert transformation["metricNamespace"] == f"{project.prefix}/{stage}"
-            assert transformation["metricName"] == "Errors"
+        # Every function of the service logs to this one group (its stack's LoggingConfig).
+        group = log_group_name(project.prefix, service, stage)
+        (metric_filter,) = logs.describe_metric_filters(logGroupName=group)["metricFilters"]
+        assert metric_filter["filterPattern"] == '{ $.level = "ERROR" }'
+        (transformation,) = metric_filter["metricTransformations"]
+        assert transformation["metricNamespace"] == f"{project.prefix}/{stage}"
+        assert transformation["metricName"] == "Errors"
     cloudwatch = boto3.client("cloudwatch", region_name=project.region)
     (alarm,) = cloudwatch.describe_alarms(AlarmNames=[stage_resources.outputs["ErrorAlarmName"]])[
         "MetricAlarms"
