@@ -18,7 +18,7 @@ from .secret_files import write_private_file
 STATE_FILE = "state.json"
 # The made-up passwords of the seeded users, by stage and user name (mode 0600), so
 # `invoke auth.token` can sign them in without asking. Gone with the local cloud.
-PASSWORDS_FILE = "passwords.json"
+PASSWORDS_FILE = "passwords.json"  # pragma: allowlist secret (a file name)
 NOT_RUNNING = "the local cloud is not running: start it with `invoke local.up`"
 
 
