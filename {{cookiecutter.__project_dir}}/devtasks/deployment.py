@@ -20,10 +20,22 @@ from {{ cookiecutter.project_slug }}_devkit.stacks import StackFailed
 from {{ cookiecutter.project_slug }}_devkit.stage_secrets import SecretsError
 
 from .layout import BUILD, checked_services
-from .stages import checked_stage, is_protected, stage_config
+from .stages import StageOfProject, checked_stage, is_protected, stage_config
 
 # deploy's exit code when CloudFormation rolled a release back (a canary's alarm fired).
 ROLLED_BACK = 3
+
+
+def _checked(
+    c: Context, stage: str, service: str, confirm: bool, doing: str
+) -> tuple[StageOfProject, list[str]]:
+    """The stage and services a change names, checked once, before any AWS call."""
+    stage = checked_stage(c, stage)
+    if is_protected(c, stage) and not confirm:
+        raise Exit(f"Stage {stage} is protected: add --confirm to {doing}.", code=1)
+    services = checked_services(service)
+    _aws_only()
+    return stage_config(c, stage), services
 
 
 def _aws_only() -> None:
@@ -58,18 +70,13 @@ def _failure(action: str, error: Exception) -> Exit:
 )
 def deploy(c: Context, stage: str, service: str = "", confirm: bool = False) -> None:
     """Deploy a stage to AWS: its secret's references, its stack, then one stack per service."""
-    stage = checked_stage(c, stage)
-    if is_protected(c, stage) and not confirm:
-        raise Exit(f"Stage {stage} is protected: add --confirm to deploy it.", code=1)
-    services = checked_services(service)
-    _aws_only()
-    config = stage_config(c, stage)
+    config, services = _checked(c, stage, service, confirm, "deploy it")
     try:
         clients = aws_clients(config.stage.region)
         urls = deploy_stage(config.project, config.stage, services, clients, BUILD)
     except (StackFailed, SecretsError, PackagingError, ClientError, BotoCoreError) as error:
         raise _failure("deploy", error) from None
-    print(f"== {stage}: deployed")
+    print(f"== {config.stage.name}: deployed")
     for name, url in urls.items():
         print(f"  {name:<16} {url}")
 
@@ -85,16 +92,11 @@ def deploy(c: Context, stage: str, service: str = "", confirm: bool = False) -> 
 def teardown(c: Context, stage: str, service: str = "", delete_data: bool = False,
              confirm: bool = False) -> None:  # fmt: skip
     """Delete a stage's service stacks, then its stack; its data stays unless --delete-data."""
-    stage = checked_stage(c, stage)
-    if is_protected(c, stage) and not confirm:
-        raise Exit(f"Stage {stage} is protected: add --confirm to tear it down.", code=1)
-    services = checked_services(service)
-    _aws_only()
-    config = stage_config(c, stage)
+    config, services = _checked(c, stage, service, confirm, "tear it down")
     try:
         teardown_stage(config.project, config.stage, services,
                        aws_clients(config.stage.region), delete_data)  # fmt: skip
     except (StackFailed, ClientError, BotoCoreError) as error:
         raise _failure("teardown", error) from None
     kept = "" if delete_data else " (tables, user pool and secret kept; --delete-data removes them)"
-    print(f"== {stage}: torn down{kept}")
+    print(f"== {config.stage.name}: torn down{kept}")
