@@ -1,26 +1,31 @@
 """`invoke auth.*`: tokens for curl and Postman, and the users of a stage's user pool.
 
-Against the running local cloud unless --aws is given. Passwords come from
-standard input or a hidden prompt and reach the devkit command on its standard
-input, never on a command line. At a terminal, `auth.token` on the local cloud
-signs a seeded user in with the password `local.up` recorded for it (0600, in
-the local cloud's state folder) instead of asking.
+Against the running local cloud unless --aws is given. Each task checks its
+options once, then calls the devkit's auth_users functions. Passwords come from
+standard input or a hidden prompt, never from a command line, and no password or
+token is in an error. At a terminal, `auth.token` on the local cloud signs a
+seeded user in with the password `local.up` recorded for it (0600, in the local
+cloud's state folder) instead of asking.
 """
 
 from __future__ import annotations
 
 import getpass
-import io
 import re
-import shlex
 import sys
-from pathlib import Path
+from collections.abc import Callable
+from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from invoke import Collection, Context, task
 from invoke.exceptions import Exit
 
-from .layout import require_venv, run_devkit
-from .local_cloud import STATE_DIR
+from {{ cookiecutter.project_slug }}_devkit import auth_users
+from {{ cookiecutter.project_slug }}_devkit.auth_users import AuthError
+from {{ cookiecutter.project_slug }}_devkit.local_cloud_state import recorded_password
+from {{ cookiecutter.project_slug }}_devkit.project_config import ProjectConfig
+
+from .local_cloud import project_config, state_dir
 from .stages import checked_stage, is_protected
 
 # Cognito's own rule for user names, without the whitespace it would allow.
@@ -40,25 +45,24 @@ def _checked(pattern: re.Pattern[str], value: str, what: str) -> str:
     return value
 
 
-def _run(c: Context, action: str, stage: str, user: str, aws: bool, *extra: str,
-         secret: str = "") -> None:  # fmt: skip
-    options = [action, f"--stage {stage}", f"--user {shlex.quote(user)}",
-               f"--state-dir {STATE_DIR}", *extra]  # fmt: skip
-    if aws:
-        options.append("--aws")
-    run_devkit(c, "auth_cli", " ".join(options), in_stream=io.StringIO(secret), echo_stdin=False)
+def _run(
+    action: str, project: ProjectConfig, stage: str, aws: bool, work: Callable[[Any], str]
+) -> None:
+    """Print what `work` returns, given the stage's Cognito client; a failure is one line,
+    `auth ACTION: why`, and exit code 1 (Cognito's refusals by their code only)."""
+    try:
+        print(work(auth_users.cognito_client(project, stage, state_dir(), aws)))
+    except AuthError as error:
+        raise Exit(f"auth {action}: {error}", code=1) from None
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "error")
+        raise Exit(f"auth {action}: Cognito refused ({code})", code=1) from None
+    except BotoCoreError as error:
+        raise Exit(f"auth {action}: {type(error).__name__}", code=1) from None
 
 
 def _read_password(prompt: str) -> str:
     return getpass.getpass(prompt) if sys.stdin.isatty() else sys.stdin.read()
-
-
-def _recorded_password(stage: str, user: str) -> str | None:
-    """The password `local.up` recorded for a seeded user of the local cloud, if any."""
-    require_venv()
-    from {{ cookiecutter.project_slug }}_devkit.local_cloud_state import recorded_password
-
-    return recorded_password(Path(STATE_DIR), stage, user)
 
 
 @task(help={**HELP, "use": "access (default) or id"})
@@ -74,9 +78,15 @@ def token(c: Context, stage: str, user: str, use: str = "access", aws: bool = Fa
         raise Exit("--use is access or id.", code=1)
     recorded = None
     if not aws and sys.stdin.isatty():
-        recorded = _recorded_password(stage, user)
+        # The password `local.up` recorded for a seeded user of the local cloud, if any.
+        recorded = recorded_password(state_dir(), stage, user)
     password = recorded or _read_password(f"Password of {user} in {stage} (hidden): ")
-    _run(c, "token", stage, user, aws, f"--use {use}", secret=password)
+    project = project_config()
+
+    def sign_in(cognito: Any) -> str:
+        return auth_users.token(cognito, project, stage, user, password, use)
+
+    _run("token", project, stage, aws, sign_in)
 
 
 @task(
@@ -101,8 +111,12 @@ def add_user(
     if is_protected(c, stage) and not confirm:
         raise Exit(f"Stage {stage} is protected: add --confirm to change its users.", code=1)
     password = _read_password(f"Password for {user} (hidden; empty: make one up): ")
-    extra = [f"--email {shlex.quote(email)}", *(f"--group {name}" for name in groups)]
-    _run(c, "add", stage, user, aws, *extra, secret=password)
+    project = project_config()
+
+    def add(cognito: Any) -> str:
+        return auth_users.add_user(cognito, project, stage, user, email, groups, password)
+
+    _run("add", project, stage, aws, add)
 
 
 @task(name="remove", help={**HELP, "confirm": "Required for a protected stage"})
@@ -114,7 +128,12 @@ def remove_user(
     user = _checked(USER, user, "user name")
     if is_protected(c, stage) and not confirm:
         raise Exit(f"Stage {stage} is protected: add --confirm to change its users.", code=1)
-    _run(c, "remove", stage, user, aws)
+    project = project_config()
+
+    def remove(cognito: Any) -> str:
+        return auth_users.remove_user(cognito, project, stage, user)
+
+    _run("remove", project, stage, aws, remove)
 
 
 users = Collection("users")

@@ -5,9 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
-from invoke import Context
 from invoke.exceptions import Exit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,19 +43,6 @@ def require_venv() -> None:
     """Stop with one clear line when `invoke setup` has not been run yet."""
     if not (VENV / "pyvenv.cfg").is_file():
         raise Exit("No .venv in the project: run `invoke setup` first.", code=1)
-
-
-def run_devkit(c: Context, module: str, arguments: str, **options: Any) -> None:
-    """Run `python -m <project>_devkit.<module> <arguments>` inside .venv.
-
-    On failure, Exit with the command's code and nothing more: every devkit command
-    prints its own one-line reason.
-    """
-    require_venv()
-    command = f"{venv_bin('python')} -m {c.config.project.slug}_devkit.{module} {arguments}"
-    result = c.run(command.rstrip(), warn=True, **options)
-    if result.exited:
-        raise Exit(code=result.exited)
 
 
 def service_names() -> list[str]:

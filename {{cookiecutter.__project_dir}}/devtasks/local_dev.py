@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import shlex
-import sys
-
 from invoke import Context, task
 from invoke.exceptions import Exit
 
-from .layout import require_venv, venv_bin
-from .local_cloud import ENGINES, STATE_DIR
+from {{ cookiecutter.project_slug }}_devkit.dev_server import (
+    CloudOptions,
+    DevServerError,
+    serve,
+    stop_on_signals,
+)
+
+from .local_cloud import FAILURES, checked_engine, project_config, state_dir
 from .stages import checked_stage
 
 
@@ -28,18 +30,17 @@ def dev(c: Context, stage: str = "", first_port: int = 8001, cloud_port: int = 0
     local_cloud.engine) and stops it on exit; a running one is used and left running.
     """
     stage = checked_stage(c, stage or next(iter(c.config.stages)))
-    engine = c.config.local_cloud.engine
-    if engine not in ENGINES:
-        raise Exit(f"Unknown engine {engine!r}; the engines are: {', '.join(ENGINES)}.", code=1)
-    require_venv()
-    command = [
-        venv_bin("python"), "-m", f"{c.config.project.slug}_devkit.dev_server",
-        "--stage", stage, "--state-dir", STATE_DIR, "--first-port", str(int(first_port)),
-        "--engine", engine, "--cloud-port", str(int(cloud_port or c.config.local_cloud.port)),
-        "--moto-port", str(int(c.config.local_cloud.moto_port)),
-    ]  # fmt: skip
-    print(shlex.join(command), flush=True)
-    sys.stderr.flush()
-    # The dev server takes this process's place: Ctrl-C and SIGTERM reach it directly,
-    # with no task runner in between that would have to pass them on.
-    os.execv(command[0], command)  # noqa: S606 (a fixed program, no shell)
+    engine = checked_engine(c.config.local_cloud.engine)
+    cloud = CloudOptions(
+        engine, int(cloud_port or c.config.local_cloud.port), int(c.config.local_cloud.moto_port)
+    )
+    project = project_config()
+    # Ctrl-C and SIGTERM reach this process, which serves until then and stops all it
+    # started: the services, their stream delivery, the local cloud if it started it.
+    with stop_on_signals():
+        try:
+            code = serve(project, stage, state_dir(), "127.0.0.1", int(first_port), cloud)
+        except (DevServerError, *FAILURES) as error:
+            raise Exit(f"invoke dev: {error}", code=1) from None
+    if code:
+        raise Exit(code=code)

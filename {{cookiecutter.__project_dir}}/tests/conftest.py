@@ -22,6 +22,16 @@ from {{ cookiecutter.project_slug }}_devkit.stage_resources import (
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+# Modules whose every test starts processes of its own (`invoke dev`, a local cloud,
+# `invoke auth.token`), so `invoke test --fast` leaves them out. A module's own `pytestmark`
+# says the same; this list is for modules that do not (yet).
+SLOW_MODULES = {"test_dev_server.py", "test_auth_users.py"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Callable
 
-import boto3
 import pytest
 from chalice import Chalice
 from chalice.test import Client
 
 from {{ cookiecutter.project_slug }}_auth import ChaliceAuth, JwksCache, TokenVerifier, UserPool
 from {{ cookiecutter.project_slug }}_devkit import ProjectConfig, StageResources
-from {{ cookiecutter.project_slug }}_devkit.project_config import LocalUser
-from {{ cookiecutter.project_slug }}_devkit.user_tokens import Tokens, new_user_tokens
+from {{ cookiecutter.project_slug }}_devkit.user_tokens import Tokens
 
 pytestmark = pytest.mark.integration
 
@@ -42,19 +40,12 @@ def _app(resources: StageResources, region: str) -> tuple[Chalice, ChaliceAuth]:
     return app, auth
 
 
-def _tokens(resources: StageResources, region: str, *groups: str) -> Tokens:
-    name = f"g{uuid.uuid4().hex[:8]}"
-    return new_user_tokens(boto3.client("cognito-idp", region_name=region),
-                           resources.outputs["UserPoolId"], resources.outputs["UserPoolClientId"],
-                           LocalUser(name, f"{name}@example.com", groups))  # fmt: skip
-
-
 def test_scopes_and_groups_decide_between_200_and_403(
-    project: ProjectConfig, stage_resources: StageResources
+    project: ProjectConfig, shared_stage: StageResources, pool_user: Callable[..., Tokens]
 ) -> None:
-    app, auth = _app(stage_resources, project.region)
-    admin = _tokens(stage_resources, project.region, "admins")
-    member = _tokens(stage_resources, project.region)
+    app, auth = _app(shared_stage, project.region)
+    admin = pool_user("admins")
+    member = pool_user()
     with Client(app) as client:
 
         def get(path: str, tokens: Tokens) -> tuple[int, str]:

@@ -16,8 +16,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from invoke import Config, MockContext
+from invoke.exceptions import Exit
 
-from {{ cookiecutter.project_slug }}_devkit import ProjectConfig, load_project_config
+from {{ cookiecutter.project_slug }}_devkit import (
+    ProjectConfig,
+    auth_users,
+    load_project_config,
+    local_cloud_engine,
+)
 from {{ cookiecutter.project_slug }}_devkit.local_cloud_state import (
     PASSWORDS_FILE,
     STATE_FILE,
@@ -26,44 +33,52 @@ from {{ cookiecutter.project_slug }}_devkit.local_cloud_state import (
 )
 from {{ cookiecutter.project_slug }}_devkit.ports import free_port_run, port_is_free
 
+from devtasks import local_cloud, local_dev
+
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[1]
-DEVKIT = "{{ cookiecutter.project_slug }}_devkit"
+INVOKE = Path(sys.executable).with_name("invoke")
 SERVICES = load_project_config(ROOT).services
 
 
+def _dev(folder: Path, first_port: int, *options: str) -> subprocess.Popen[str]:
+    """`invoke dev` as a developer runs it, in `folder`: its local cloud is `folder/.local-cloud`.
+
+    The engine is moto, whatever invoke.yaml says (Invoke reads INVOKE_* variables).
+    """
+    command = [str(INVOKE), "--search-root", str(ROOT), "dev", "--first-port", str(first_port),
+               *options]  # fmt: skip
+    env = {**os.environ, "INVOKE_LOCAL_CLOUD_ENGINE": "moto"}
+    return subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.PIPE, text=True)
+
+
 @pytest.fixture
-def cloud_state(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path]:
-    """The session's local cloud (`--local-cloud-state`), or one started for this test."""
+def dev_folder(
+    request: pytest.FixtureRequest, tmp_path: Path, project: ProjectConfig
+) -> Iterator[Path]:
+    """A folder whose `.local-cloud` is the session's local cloud (`--local-cloud-state`), or
+    one started for this test: `invoke dev` run there uses it, and leaves it running."""
+    state_dir = tmp_path / local_cloud.STATE_DIR
     given = request.config.getoption("--local-cloud-state")
     if given:
-        yield Path(given)
+        state_dir.symlink_to(Path(given).resolve(), target_is_directory=True)
+        yield tmp_path
         return
-    state_dir = tmp_path / "local-cloud"
     port, moto_port = free_port_run(2)
-    command = [sys.executable, "-m", f"{DEVKIT}.local_cloud_cli", "--state-dir", str(state_dir)]
-    up = subprocess.run([*command[:3], "up", *command[3:], "--engine", "moto",
-                         "--port", str(port), "--moto-port", str(moto_port)],
-                        cwd=ROOT, capture_output=True, text=True, check=False)  # fmt: skip
-    assert up.returncode == 0, up.stderr
+    local_cloud_engine.up(project, state_dir, "moto", "", port, moto_port)
     try:
-        yield state_dir
+        yield tmp_path
     finally:
-        subprocess.run([*command[:3], "down", *command[3:]], cwd=ROOT, check=False)
+        local_cloud_engine.down(project, state_dir)
 
 
 @pytest.fixture
 def dev_server(
-    project: ProjectConfig, cloud_state: Path
+    project: ProjectConfig, dev_folder: Path
 ) -> Iterator[tuple[subprocess.Popen[str], list[int]]]:
     first, *_ = free_port_run(len(SERVICES))
-    command = [
-        sys.executable, "-m", f"{DEVKIT}.dev_server",
-        "--stage", next(iter(project.stages)),
-        "--state-dir", str(cloud_state), "--first-port", str(first),
-    ]  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    server = _dev(dev_folder, first, "--stage", next(iter(project.stages)))
     ports = [first + index for index in range(len(SERVICES))]
     try:
         yield server, ports
@@ -73,22 +88,14 @@ def dev_server(
             server.wait()
 
 
-def _dev_command(state_dir: Path, first_port: int, *extra: str) -> list[str]:
-    stage = next(iter(load_project_config(ROOT).stages))
-    return [sys.executable, "-m", f"{DEVKIT}.dev_server", "--stage", stage,
-            "--state-dir", str(state_dir), "--first-port", str(first_port), *extra]  # fmt: skip
-
-
 def test_without_a_local_cloud_it_starts_one_and_sigterm_stops_it_all(
     tmp_path: Path, project: ProjectConfig
 ) -> None:
     stage, user = next(iter(project.stages)), project.local_cloud.users[0].username
-    state_dir = tmp_path / "local-cloud"
+    state_dir = tmp_path / local_cloud.STATE_DIR
     first, *_ = free_port_run(len(SERVICES))
-    cloud_port, moto_port = free_port_run(2)
-    command = _dev_command(state_dir, first, "--engine", "moto", "--cloud-port", str(cloud_port),
-                           "--moto-port", str(moto_port))  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    cloud_port, _ = free_port_run(2)
+    server = _dev(tmp_path, first, "--cloud-port", str(cloud_port))
     try:
         lines = _read_until(server, lambda line: line.startswith("Serving."), [])
         cloud_pid = json.loads((state_dir / STATE_FILE).read_text())["processes"][0]["pid"]
@@ -121,44 +128,44 @@ def test_without_a_local_cloud_it_starts_one_and_sigterm_stops_it_all(
     assert password not in "".join(lines) + server.stdout.read()
 
 
-def test_a_busy_cloud_port_stops_it_at_once(tmp_path: Path) -> None:
+def test_a_busy_cloud_port_stops_it_at_once(
+    tmp_path: Path, invoke_config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(local_cloud, "STATE_DIR", str(tmp_path))
+    invoke_config.local_cloud.engine = "moto"
     (first, *_), (cloud_port, _) = free_port_run(len(SERVICES)), free_port_run(2)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", cloud_port))
         taken.listen()
-        result = subprocess.run(
-            _dev_command(tmp_path, first, "--engine", "moto", "--cloud-port", str(cloud_port)),
-            cwd=ROOT, capture_output=True, text=True, check=False, timeout=60,
-        )  # fmt: skip
-    assert result.returncode == 1
-    assert result.stderr == (
+        with pytest.raises(Exit) as stopped:
+            local_dev.dev(MockContext(config=invoke_config), first_port=first,
+                          cloud_port=cloud_port)  # fmt: skip
+    assert (stopped.value.code, stopped.value.message) == (
+        1,
         f"invoke dev: port {cloud_port} on 127.0.0.1 is in use, and no local cloud of this "
-        f"project is recorded in {tmp_path}; choose another with --cloud-port\n"
+        f"project is recorded in {tmp_path}; choose another with --cloud-port",
     )
     assert list(tmp_path.iterdir()) == []
 
 
-def _new_user_token(project: ProjectConfig, cloud_state: Path) -> str:
-    """A user added with `auth.users.add` and signed in with `auth.token`, as a developer does."""
+def _new_user_token(project: ProjectConfig, state_dir: Path) -> str:
+    """A user added and signed in as `auth.users.add` and `auth.token` do."""
     stage, user = next(iter(project.stages)), f"dev{uuid.uuid4().hex[:8]}"
     password = f"Local-{uuid.uuid4().hex}-A1"
-    command = [sys.executable, "-m", f"{DEVKIT}.auth_cli", "--stage", stage, "--user", user,
-               "--state-dir", str(cloud_state)]  # fmt: skip
-    for action, extra in (("add", ["--email", f"{user}@example.com"]), ("token", [])):
-        result = subprocess.run([*command[:3], action, *command[3:], *extra], input=password,
-                                cwd=ROOT, capture_output=True, text=True, check=False)  # fmt: skip
-        assert result.returncode == 0, result.stderr
-        assert password not in result.stdout + result.stderr
-    return result.stdout.strip()
+    cognito = auth_users.cognito_client(project, stage, state_dir, aws=False)
+    added = auth_users.add_user(cognito, project, stage, user, f"{user}@example.com", [], password)
+    assert password not in added
+    return auth_users.token(cognito, project, stage, user, password)
 
 
 def test_services_answer_feed_their_stream_handlers_and_stop_cleanly(
-    dev_server: tuple[subprocess.Popen[str], list[int]], project: ProjectConfig, cloud_state: Path
+    dev_server: tuple[subprocess.Popen[str], list[int]], project: ProjectConfig, dev_folder: Path
 ) -> None:
     server, ports = dev_server
+    state_dir = dev_folder / local_cloud.STATE_DIR
     assert server.stdout is not None
     lines = _read_until(server, lambda line: line.startswith("Serving."), [])
-    signed_in = {"Authorization": f"Bearer {_new_user_token(project, cloud_state)}"}
+    signed_in = {"Authorization": f"Bearer {_new_user_token(project, state_dir)}"}
 
     created = {}
     for service, port in zip(SERVICES, ports, strict=True):
@@ -194,7 +201,7 @@ def test_services_answer_feed_their_stream_handlers_and_stop_cleanly(
     server.send_signal(signal.SIGINT)
     assert server.wait(timeout=30) == 0
     assert all(port_is_free(port) for port in ports)
-    require_running(cloud_state)  # a local cloud dev did not start stays
+    require_running(state_dir)  # a local cloud dev did not start stays
 
 
 def _read_until(

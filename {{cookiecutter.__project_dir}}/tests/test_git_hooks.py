@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+# Copies the project and runs every tool of the commit hook on it.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 SKIP = shutil.ignore_patterns(".venv", ".git", "build", "*_cache", "__pycache__", ".env.*")
 # A made-up key in the shape of a real one; the scanner must refuse it.

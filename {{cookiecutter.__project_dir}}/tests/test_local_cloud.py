@@ -5,18 +5,19 @@ from __future__ import annotations
 import json
 import re
 import socket
-import subprocess
 import sys
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+from invoke import Config, MockContext
+from invoke.exceptions import Exit
 
-from {{ cookiecutter.project_slug }}_devkit import ProjectConfig
+from {{ cookiecutter.project_slug }}_devkit import ProjectConfig, local_cloud_engine
 from {{ cookiecutter.project_slug }}_devkit.local_cloud import LocalEndpoints
 from {{ cookiecutter.project_slug }}_devkit.localstack_runtime import (
     RuntimeNotFound,
@@ -27,9 +28,9 @@ from {{ cookiecutter.project_slug }}_devkit.localstack_runtime import (
 from {{ cookiecutter.project_slug }}_devkit.ports import free_port_run, port_is_free
 from {{ cookiecutter.project_slug }}_devkit.stage_secrets import StageSecrets
 
-pytestmark = pytest.mark.integration
+from devtasks import local_cloud
 
-MODULE = "{{ cookiecutter.project_slug }}_devkit.local_cloud_cli"
+pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
@@ -37,42 +38,45 @@ def cloud(tmp_path: Path, project: ProjectConfig) -> Iterator[tuple[Path, int]]:
     """A state folder and a free port for this test's own local cloud; stopped afterwards."""
     state_dir, (port, _) = tmp_path / "local-cloud", free_port_run(2)
     yield state_dir, port
-    subprocess.run(
-        [sys.executable, "-m", MODULE, "down", "--state-dir", str(state_dir)],
-        cwd=project.root,
-        capture_output=True,
-        check=False,
-    )
+    local_cloud_engine.down(project, state_dir)
 
 
+@pytest.fixture
 def local(
-    project: ProjectConfig, state_dir: Path, action: str, *options: str
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", MODULE, action, "--state-dir", str(state_dir), *options],
-        cwd=project.root,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    invoke_config: Config, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Callable[..., tuple[int, str]]:
+    """Runs the `invoke local.ACTION` task in this process on a state folder; gives its exit
+    code and what `invoke` would print: the output, else the one-line reason."""
+
+    def run(state_dir: Path, action: str, **options: Any) -> tuple[int, str]:
+        monkeypatch.setattr(local_cloud, "STATE_DIR", str(state_dir))
+        capsys.readouterr()
+        try:
+            local_cloud.ns.tasks[action](MockContext(config=invoke_config), **options)
+        except Exit as stopped:
+            return stopped.code, str(stopped.message)
+        return 0, capsys.readouterr().out
+
+    return run
 
 
-def test_lifecycle(cloud: tuple[Path, int], project: ProjectConfig) -> None:
+@pytest.mark.slow
+def test_lifecycle(
+    cloud: tuple[Path, int], project: ProjectConfig, local: Callable[..., tuple[int, str]]
+) -> None:
     state_dir, port = cloud
     stage = next(iter(project.stages))
-    started = local(project, state_dir, "up", "--stage", stage, "--port", str(port),
-                    "--moto-port", str(port + 1), "--engine", "moto")  # fmt: skip
-    assert started.returncode == 0, started.stderr
-    assert started.stdout.startswith(f"moto up on http://127.0.0.1:{port}: answering after ")
-    passwords = re.findall(r"^  user (\w+).* password: (\S+)$", started.stdout, re.MULTILINE)
+    code, started = local(state_dir, "up", stage=stage, port=port, moto_port=port + 1,
+                          engine="moto")  # fmt: skip
+    assert code == 0, started
+    assert started.startswith(f"moto up on http://127.0.0.1:{port}: answering after ")
+    passwords = re.findall(r"^  user (\w+).* password: (\S+)$", started, re.MULTILINE)
     assert [user for user, _ in passwords] == [user.username for user in project.local_cloud.users]
     pid = json.loads((state_dir / "state.json").read_text())["processes"][0]["pid"]
 
-    again = local(project, state_dir, "up", "--stage", stage, "--port", str(port))
-    assert again.returncode == 0
-    assert again.stdout.startswith(f"already running: moto on http://127.0.0.1:{port}\n")
-    assert "password:" not in again.stdout  # shown once, when the user was made
+    again = local_cloud_engine.up(project, state_dir, "moto", stage, port, port + 1)
+    assert again[0] == f"already running: moto on http://127.0.0.1:{port}"
+    assert "password:" not in "\n".join(again)  # shown once, when the user was made
     assert json.loads((state_dir / "state.json").read_text())["processes"][0]["pid"] == pid
 
     region = project.stages[stage].region
@@ -95,28 +99,27 @@ def test_lifecycle(cloud: tuple[Path, int], project: ProjectConfig) -> None:
     )
     assert signed_in["AuthenticationResult"]["IdToken"].count(".") == 2
 
-    status = local(project, state_dir, "status")
-    assert f"running: moto (host) on http://127.0.0.1:{port}" in status.stdout
-    assert project.table_name(stage, project.services[0]) in status.stdout
-    assert f"user pools: {project.prefix}-{stage}" in status.stdout
-    exports = local(project, state_dir, "env")
-    assert f"export AWS_ENDPOINT_URL=http://127.0.0.1:{port}" in exports.stdout.splitlines()
+    status = "\n".join(local_cloud_engine.status(project, state_dir))
+    assert f"running: moto (host) on http://127.0.0.1:{port}" in status
+    assert project.table_name(stage, project.services[0]) in status
+    assert f"user pools: {project.prefix}-{stage}" in status
+    exports = local_cloud_engine.env(project, state_dir)
+    assert f"export AWS_ENDPOINT_URL=http://127.0.0.1:{port}" in exports
 
     dynamodb.delete_table(TableName=project.table_name(stage, project.services[0]))
-    wiped = local(project, state_dir, "reset", "--stage", stage)
-    assert wiped.returncode == 0, wiped.stderr
+    wiped = local_cloud_engine.reset(project, state_dir, stage)
+    assert wiped[0] == "wiped every resource"
+    assert wiped[1].startswith(f"moto up on http://127.0.0.1:{port}: ")
     assert project.table_name(stage, project.services[0]) in dynamodb.list_tables()["TableNames"]
-    assert "password: " in wiped.stdout  # a reset wipes the users: they are made again
+    assert "password: " in "\n".join(wiped)  # a reset wipes the users: they are made again
 
-    stopped = local(project, state_dir, "down")
-    assert stopped.returncode == 0
+    assert local(state_dir, "down") == (0, f"stopped moto on http://127.0.0.1:{port}\n")
     assert port_is_free(port)
     assert not (state_dir / "state.json").exists()
     for action in ("status", "env"):
-        after = local(project, state_dir, action)
-        assert after.returncode == 1
-        assert after.stderr == (
-            f"local {action}: the local cloud is not running: start it with `invoke local.up`\n"
+        assert local(state_dir, action) == (
+            1,
+            f"local {action}: the local cloud is not running: start it with `invoke local.up`",
         )
 
 
@@ -127,17 +130,17 @@ def _client(service: str, port: int, region: str) -> Any:
     )  # fmt: skip
 
 
+@pytest.mark.slow
 def test_localstack_without_a_python_313_names_what_to_install(
-    cloud: tuple[Path, int], project: ProjectConfig, tmp_path: Path
+    cloud: tuple[Path, int], tmp_path: Path, local: Callable[..., tuple[int, str]]
 ) -> None:
     state_dir, port = cloud
     old_python = tmp_path / "python3.11"
     old_python.write_text("#!/bin/sh\necho 3 11\n")
     old_python.chmod(0o755)
-    result = local(project, state_dir, "up", "--engine", "localstack", "--port", str(port),
-                   "--moto-port", str(port + 1), "--python", str(old_python))  # fmt: skip
-    assert result.returncode == 1
-    assert result.stderr == f"local up: {old_python} is not a Python >= 3.13\n"
+    result = local(state_dir, "up", engine="localstack", port=port, moto_port=port + 1,
+                   python=str(old_python))  # fmt: skip
+    assert result == (1, f"local up: {old_python} is not a Python >= 3.13")
     assert port_is_free(port)
     assert port_is_free(port + 1)
     assert not (state_dir / "state.json").exists()
@@ -154,18 +157,18 @@ def test_no_python_313_anywhere_gives_the_install_command(
     assert "uv python install 3.13" in str(raised.value)
 
 
-def test_a_busy_port_is_one_clear_error(cloud: tuple[Path, int], project: ProjectConfig) -> None:
+@pytest.mark.slow
+def test_a_busy_port_is_one_clear_error(
+    cloud: tuple[Path, int], local: Callable[..., tuple[int, str]]
+) -> None:
     state_dir, _ = cloud
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = local(project, state_dir, "up", "--stage", next(iter(project.stages)),
-                       "--port", str(port))  # fmt: skip
-    assert result.returncode == 1
-    assert result.stderr == (
-        f"local up: port {port} on 127.0.0.1 is in use; pass --port / --moto-port\n"
-    )
+        result = local(state_dir, "up", engine="moto", port=port)
+    assert result == (1, f"local up: port {port} on 127.0.0.1 is in use; pass --port / --moto-port")
+    assert not (state_dir / "state.json").exists()
 
 
 def test_a_stage_secret_round_trips_on_either_engine(

@@ -200,6 +200,7 @@ class _Throttling(BaseHTTPRequestHandler):
         pass
 
 
+@pytest.mark.slow  # botocore's standard retry mode sleeps for real between attempts
 def test_throttling_is_retried_with_backoff(env_file: Path) -> None:
     _Throttling.calls = 0
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Throttling)
@@ -284,6 +285,7 @@ def test_values_survive_secrets_manager_to_env_file_to_settings(
     assert isinstance(settings, ServiceSettings)
 
 
+@pytest.mark.slow  # runs `invoke secrets.fetch` in a process of its own
 def test_the_task_fetches_the_stage_secret(
     secrets_manager: Any, env_file: Path, project: ProjectConfig
 ) -> None:

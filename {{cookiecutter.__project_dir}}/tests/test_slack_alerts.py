@@ -63,7 +63,9 @@ def slack_with() -> Iterator[StartSlack]:
 
     def start(statuses: list[int]) -> FakeSlack:
         slack = FakeSlack(statuses)
-        threading.Thread(target=slack.server.serve_forever, daemon=True).start()
+        # A short poll interval: shutdown() waits up to one interval (0.5 s by default).
+        serve = threading.Thread(target=slack.server.serve_forever, args=(0.01,), daemon=True)
+        serve.start()
         servers.append(slack)
         return slack
 

@@ -34,12 +34,12 @@ def _segment(token: str, index: int) -> dict[str, Any]:
 
 @pytest.mark.integration
 def test_tables_have_streams_ttl_and_point_in_time_recovery(
-    project: ProjectConfig, stage_resources: StageResources
+    project: ProjectConfig, shared_stage: StageResources
 ) -> None:
     dynamodb = boto3.client("dynamodb", region_name=project.region)
     for service in project.services:
-        name = stage_resources.table_name(service)
-        assert name == project.table_name(stage_resources.stage, service)
+        name = shared_stage.table_name(service)
+        assert name == project.table_name(shared_stage.stage, service)
         table = dynamodb.describe_table(TableName=name)["Table"]
         assert table["StreamSpecification"] == {
             "StreamEnabled": True,
@@ -55,27 +55,27 @@ def test_tables_have_streams_ttl_and_point_in_time_recovery(
 
 @pytest.mark.integration
 def test_the_user_pool_its_client_and_groups_exist(
-    project: ProjectConfig, stage_resources: StageResources
+    project: ProjectConfig, shared_stage: StageResources
 ) -> None:
     cognito = boto3.client("cognito-idp", region_name=project.region)
-    pool_id = stage_resources.outputs["UserPoolId"]
+    pool_id = shared_stage.outputs["UserPoolId"]
     pool = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
-    assert pool["Name"] == f"{project.prefix}-{stage_resources.stage}"
+    assert pool["Name"] == f"{project.prefix}-{shared_stage.stage}"
     client = cognito.describe_user_pool_client(
-        UserPoolId=pool_id, ClientId=stage_resources.outputs["UserPoolClientId"]
+        UserPoolId=pool_id, ClientId=shared_stage.outputs["UserPoolClientId"]
     )["UserPoolClient"]
     assert "ALLOW_USER_PASSWORD_AUTH" in client["ExplicitAuthFlows"]
     assert "ClientSecret" not in client
     groups = cognito.list_groups(UserPoolId=pool_id)["Groups"]
     assert [group["GroupName"] for group in groups] == ["admins"]
-    assert stage_resources.outputs["UserPoolIssuer"].endswith(f".amazonaws.com/{pool_id}")
+    assert shared_stage.outputs["UserPoolIssuer"].endswith(f".amazonaws.com/{pool_id}")
 
 
 @pytest.mark.integration
 def test_error_records_feed_the_stage_alarm_which_notifies_the_alert_topic(
-    project: ProjectConfig, stage_resources: StageResources
+    project: ProjectConfig, shared_stage: StageResources
 ) -> None:
-    stage = stage_resources.stage
+    stage = shared_stage.stage
     logs = boto3.client("logs", region_name=project.region)
     for service in project.services:
         # Every function of the service logs to this one group (its stack's LoggingConfig).
@@ -86,15 +86,15 @@ def test_error_records_feed_the_stage_alarm_which_notifies_the_alert_topic(
         assert transformation["metricNamespace"] == f"{project.prefix}/{stage}"
         assert transformation["metricName"] == "Errors"
     cloudwatch = boto3.client("cloudwatch", region_name=project.region)
-    (alarm,) = cloudwatch.describe_alarms(AlarmNames=[stage_resources.outputs["ErrorAlarmName"]])[
+    (alarm,) = cloudwatch.describe_alarms(AlarmNames=[shared_stage.outputs["ErrorAlarmName"]])[
         "MetricAlarms"
     ]
     assert (alarm["Namespace"], alarm["MetricName"]) == (f"{project.prefix}/{stage}", "Errors")
-    assert alarm["AlarmActions"] == [stage_resources.outputs["AlertTopicArn"]]
+    assert alarm["AlarmActions"] == [shared_stage.outputs["AlertTopicArn"]]
     topics = boto3.client("sns", region_name=project.region).list_topics()["Topics"]
-    assert {"TopicArn": stage_resources.outputs["AlertTopicArn"]} in topics
+    assert {"TopicArn": shared_stage.outputs["AlertTopicArn"]} in topics
     # Without a notifier artifact the function is left out, by its condition, and said so.
-    assert "SlackNotifier (condition HasSlackNotifier is false)" in stage_resources.skipped
+    assert "SlackNotifier (condition HasSlackNotifier is false)" in shared_stage.skipped
 
 
 @pytest.mark.integration
@@ -170,23 +170,23 @@ def test_intrinsics_resolve_and_unknown_names_are_named(
 
 @pytest.mark.integration
 def test_the_identity_pool_federates_the_user_pool_into_two_roles(
-    project: ProjectConfig, stage_resources: StageResources
+    project: ProjectConfig, shared_stage: StageResources
 ) -> None:
     identity = boto3.client("cognito-identity", region_name=project.region)
-    pool = identity.describe_identity_pool(IdentityPoolId=stage_resources.outputs["IdentityPoolId"])
+    pool = identity.describe_identity_pool(IdentityPoolId=shared_stage.outputs["IdentityPoolId"])
     (provider,) = pool["CognitoIdentityProviders"]
-    assert provider["ClientId"] == stage_resources.outputs["UserPoolClientId"]
-    assert provider["ProviderName"].endswith(stage_resources.outputs["UserPoolId"])
+    assert provider["ClientId"] == shared_stage.outputs["UserPoolClientId"]
+    assert provider["ProviderName"].endswith(shared_stage.outputs["UserPoolId"])
     assert "-" not in pool["IdentityPoolName"]
     iam = boto3.client("iam", region_name=project.region)
     for kind in ("authenticated", "unauthenticated"):
-        role = iam.get_role(RoleName=f"{project.prefix}-{stage_resources.stage}-{kind}")["Role"]
+        role = iam.get_role(RoleName=f"{project.prefix}-{shared_stage.stage}-{kind}")["Role"]
         (statement,) = role["AssumeRolePolicyDocument"]["Statement"]
         assert statement["Condition"]["ForAnyValue:StringLike"] == {
             "cognito-identity.amazonaws.com:amr": kind
         }
     # moto cannot attach roles to an identity pool; the local cloud says so.
-    assert "IdentityPoolRoles (AWS::Cognito::IdentityPoolRoleAttachment)" in stage_resources.skipped
+    assert "IdentityPoolRoles (AWS::Cognito::IdentityPoolRoleAttachment)" in shared_stage.skipped
 
 
 @pytest.mark.integration

@@ -40,6 +40,7 @@ def _project_with(project: ProjectConfig, root: Path, resources: dict[str, Any])
     return ProjectConfig(root, project.slug, project.prefix, project.region, project.stages)
 
 
+@pytest.mark.slow  # a stack through four change sets: moto's CloudFormation takes seconds
 def test_the_stack_is_created_left_alone_updated_and_deleted(
     project: ProjectConfig, aws_clients: ClientFactory, stage_name: str, tmp_path: Path
 ) -> None:

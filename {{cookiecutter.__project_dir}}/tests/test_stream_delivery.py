@@ -34,9 +34,9 @@ def _ids(event: dict[str, Any]) -> list[str]:
 
 
 def test_a_failing_batch_is_retried_whole_and_in_order(
-    project: ProjectConfig, stage_resources: StageResources
+    project: ProjectConfig, stage_tables: StageResources
 ) -> None:
-    table, arn = _stream(project, stage_resources)
+    table, arn = _stream(project, stage_tables)
     calls: list[list[str]] = []
 
     def flaky(event: dict[str, Any], context: Any) -> None:
@@ -60,9 +60,9 @@ def test_a_failing_batch_is_retried_whole_and_in_order(
 
 
 def test_a_batch_that_keeps_failing_is_reported_and_skipped(
-    project: ProjectConfig, stage_resources: StageResources, caplog: pytest.LogCaptureFixture
+    project: ProjectConfig, stage_tables: StageResources, caplog: pytest.LogCaptureFixture
 ) -> None:
-    table, arn = _stream(project, stage_resources)
+    table, arn = _stream(project, stage_tables)
     calls: list[list[str]] = []
 
     def broken(event: dict[str, Any], context: Any) -> None:
@@ -87,9 +87,9 @@ def test_a_batch_that_keeps_failing_is_reported_and_skipped(
 
 
 def test_a_chalice_handler_gets_the_records_as_lambda_sends_them(
-    project: ProjectConfig, stage_resources: StageResources
+    project: ProjectConfig, stage_tables: StageResources
 ) -> None:
-    table, arn = _stream(project, stage_resources)
+    table, arn = _stream(project, stage_tables)
     app = Chalice(app_name="stream-test")
     seen: list[tuple[str, dict[str, Any], datetime.datetime]] = []
 

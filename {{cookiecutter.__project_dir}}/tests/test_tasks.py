@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -12,6 +13,7 @@ from botocore.stub import Stubber
 from invoke import Config, MockContext, Result
 from invoke.exceptions import Exit
 
+from {{ cookiecutter.project_slug }}_devkit import auth_users, local_cloud_engine
 from {{ cookiecutter.project_slug }}_devkit.project_config import load_project_config
 from {{ cookiecutter.project_slug }}_devkit.stage_secrets import secret_name
 
@@ -65,15 +67,68 @@ def test_mypy_checks_each_service_on_its_own() -> None:
         assert command.endswith(f"--cache-dir .mypy_cache/{name} services/{name}")
 
 
+def _commands_run(context: MockContext) -> list[str]:
+    # The suites run side by side: in no particular order.
+    return sorted(call.args[0] for call in context.run.call_args_list)  # type: ignore[attr-defined]
+
+
 def test_test_task_runs_each_service_in_its_own_process(invoke_config: Config) -> None:
     python = layout.venv_bin("python")
     expected = [
         f"{python} -m pytest -m 'not integration' -o pythonpath=services/{name} services/{name}"
         for name in layout.service_names()
-    ] + [f"{python} -m pytest -m 'not integration' tests"]
+    ] + [f"{python} -m pytest -m 'not integration' -n auto --dist loadfile tests"]
     context = MockContext(config=invoke_config, run={command: Result() for command in expected})
     testing.run_tests(context, marker="not integration")
-    assert [call.args[0] for call in context.run.call_args_list] == expected  # type: ignore[attr-defined]
+    assert _commands_run(context) == sorted(expected)
+
+
+def test_fast_runs_every_suite_on_the_quick_tier_in_one_process_each(
+    invoke_config: Config,
+) -> None:
+    python = layout.venv_bin("python")
+    quick = "-m '(not slow and not packaging) and (not integration)'"
+    expected = [
+        f"{python} -m pytest {quick} -o pythonpath=services/{name} services/{name}"
+        for name in layout.service_names()
+    ] + [f"{python} -m pytest {quick} tests"]
+    context = MockContext(config=invoke_config, run={command: Result() for command in expected})
+    testing.run_tests(context, fast=True, marker="not integration")
+    assert _commands_run(context) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({}, ""),
+        ({"fast": True}, " -m 'not slow and not packaging'"),
+        ({"marker": "not integration"}, " -m 'not integration'"),
+        ({"integration_only": True}, " -m integration"),
+        (
+            {"fast": True, "integration_only": True, "keyword": "auth"},
+            " -m '(integration) and (not slow and not packaging)' -k auth",
+        ),
+    ],
+)
+def test_the_tier_the_engine_and_the_selection_add_up(
+    options: dict[str, Any], expected: str
+) -> None:
+    wanted = {"marker": "", "keyword": "", "fast": False, "integration_only": False, **options}
+    assert testing.selection(**wanted) == expected
+
+
+def test_test_task_reports_the_failing_suites_side_by_side(invoke_config: Config) -> None:
+    python = layout.venv_bin("python")
+    first, *others = layout.service_names()
+    results = {f"{python} -m pytest -m 'not slow and not packaging' tests": Result(exited=1)}
+    results[f"{python} -m pytest -m 'not slow and not packaging' -o pythonpath=services/{first} "
+            f"services/{first}"] = Result(exited=2)  # fmt: skip
+    for name in others:
+        command = (f"{python} -m pytest -m 'not slow and not packaging' -o pythonpath=services/"
+                   f"{name} services/{name}")  # fmt: skip
+        results[command] = Result(exited=testing.NO_TESTS_COLLECTED)
+    with pytest.raises(Exit, match=f"Tests failed in: tests, {first}[.]"):
+        testing.run_tests(MockContext(config=invoke_config, run=results), fast=True)
 
 
 def test_test_task_reports_the_failing_suites(invoke_config: Config) -> None:
@@ -233,6 +288,43 @@ def test_tasks_and_devkit_name_the_stage_secret_alike(
         assert capsys.readouterr().out == "A_KEY\n"
 
 
+def test_localstack_runs_the_suites_on_one_local_cloud_started_for_the_run(
+    invoke_config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[str, Any]] = []
+
+    def up(project: Any, state_dir: Path, *options: Any) -> list[str]:
+        calls.append(("up", (state_dir, *options)))
+        return ["localstack up"]
+
+    def down(project: Any, state_dir: Path) -> list[str]:
+        calls.append(("down", state_dir))
+        return ["stopped"]
+
+    monkeypatch.setattr(local_cloud_engine, "up", up)
+    monkeypatch.setattr(local_cloud_engine, "down", down)
+    python, name = layout.venv_bin("python"), layout.service_names()[0]
+    suite = (
+        f"{python} -m pytest -m integration -o pythonpath=services/{name} services/{name} "
+        f"--local-cloud-state {testing.TEST_CLOUD}"
+    )
+
+    def run(command: str, **options: Any) -> Result:
+        calls.append(("run", command))
+        return Result(exited=1)
+
+    context = MockContext(config=invoke_config)
+    monkeypatch.setattr(context, "run", run)
+    with pytest.raises(Exit, match=f"Tests failed in: {name}"):
+        testing.run_tests(context, service=name, engine="localstack")
+    # No stage, free ports (0), Python found on PATH or pyenv; stopped even when tests fail.
+    assert calls == [
+        ("up", (Path(testing.TEST_CLOUD), "localstack", "", 0, 0)),
+        ("run", suite),
+        ("down", Path(testing.TEST_CLOUD)),
+    ]
+
+
 @pytest.mark.parametrize("stage", [stage for stage in HOSTILE_STAGES if stage])
 @pytest.mark.parametrize("action", ["up", "reset"])
 def test_local_cloud_tasks_refuse_a_bad_stage(
@@ -268,14 +360,25 @@ def test_auth_users_on_a_protected_stage_need_confirmation(invoke_config: Config
             auth.add_user(context, stage=stage, user="alice", email="a@example.com")
 
 
-def test_auth_token_passes_the_password_on_stdin_only(
-    invoke_config: Config, monkeypatch: pytest.MonkeyPatch
+def test_auth_token_hands_the_piped_password_to_the_devkit_only(
+    invoke_config: Config, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     password = "correct horse battery staple"  # pragma: allowlist secret
-    monkeypatch.setattr("sys.stdin", io.StringIO(password))
+    monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
+    calls: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(auth_users, "cognito_client", lambda *args: "cognito")
+
+    def sign_in(*args: Any) -> str:
+        calls.append(args)
+        return "the-token"
+
+    monkeypatch.setattr(auth_users, "token", sign_in)
     stage = next(iter(invoke_config.stages))
-    context = MockContext(config=invoke_config, run=Result())
-    auth.token(context, stage=stage, user="alice")
-    (command,) = [call.args[0] for call in context.run.call_args_list]  # type: ignore[attr-defined]
-    assert password not in command
-    assert context.run.call_args.kwargs["in_stream"].getvalue() == password  # type: ignore[attr-defined]
+    # A MockContext without expected commands raises on any c.run: no command is run.
+    auth.token(MockContext(config=invoke_config), stage=stage, user="alice", use="id")
+    ((cognito, project, *arguments),) = calls
+    assert (cognito, project.prefix) == ("cognito", invoke_config.project.prefix)
+    assert arguments == [stage, "alice", password + "\n", "id"]
+    output = capsys.readouterr()
+    assert output.out == "the-token\n"
+    assert password not in output.out + output.err

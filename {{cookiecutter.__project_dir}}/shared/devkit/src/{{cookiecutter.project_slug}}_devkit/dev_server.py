@@ -1,15 +1,14 @@
 """Serve every service with `chalice local` on the local cloud, until Ctrl-C or SIGTERM.
 
-Run as `python -m <project>_devkit.dev_server --stage dev` (what `invoke dev` does).
-When no local cloud runs, it starts one as `invoke local.up` would, and stops it
-again on the way out; a local cloud that already runs is used and left running.
-Beside each service runs its stream delivery (stream_delivery.py), which feeds
-the service's DynamoDB stream handlers as an event source mapping would.
+`serve`, inside `stop_on_signals`, is what `invoke dev` runs. When no local cloud
+runs, it starts one as `invoke local.up` would, and stops it again on the way out;
+a local cloud that already runs is used and left running. Beside each service runs
+its stream delivery (stream_delivery.py, a process of its own), which feeds the
+service's DynamoDB stream handlers as an event source mapping would.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import os
@@ -23,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cfn_template import stream_output_key
-from .local_cloud_cli import LocalCloudError, provision, start, stop
+from .local_cloud_engine import provision, start, stop
 from .local_cloud_state import (
     LocalCloudNotRunning,
     LocalCloudState,
@@ -31,10 +30,8 @@ from .local_cloud_state import (
     recorded_password,
     require_running,
 )
-from .localstack_runtime import RuntimeNotFound
 from .ports import port_is_free
-from .project_config import ProjectConfig, load_project_config
-from .stage_resources import ProvisioningError
+from .project_config import ProjectConfig
 
 READY_TIMEOUT_SECONDS = 60.0
 
@@ -129,7 +126,7 @@ def serve(
     finally:
         if started is not None:
             with _signals_ignored():
-                stop(started, state_dir)
+                stop(project, started, state_dir)
             print(f"Stopped the local cloud on {started.endpoint}", flush=True)
 
 
@@ -170,8 +167,7 @@ def _serve_on(
                 )
                 ready = Path(scratch) / f"{service}.ready"
                 ready_files.append(ready)
-                delivery = [sys.executable, "-m", f"{__package__}.stream_delivery",
-                            "--ready-file", str(ready)]  # fmt: skip
+                delivery = [sys.executable, "-m", f"{__package__}.stream_delivery", str(ready)]
                 children.append(
                     subprocess.Popen(delivery, cwd=folder, env=service_env, start_new_session=True)
                 )
@@ -250,53 +246,21 @@ def _signal_group(child: subprocess.Popen[bytes], signum: signal.Signals) -> Non
         os.killpg(child.pid, signum)
 
 
+@contextlib.contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """Make Ctrl-C and a plain `kill` (SIGTERM) both end `serve` in the same clean shutdown,
+    even when the parent started this process with SIGINT ignored (as shells do for
+    background jobs). Main thread only, as every signal handler."""
+    previous = {
+        signal.SIGINT: signal.signal(signal.SIGINT, signal.default_int_handler),
+        signal.SIGTERM: signal.signal(signal.SIGTERM, _stop_on_terminate),
+    }
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def _stop_on_terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point; returns the exit code."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--stage", required=True, help="stage whose configuration to serve")
-    parser.add_argument("--state-dir", default=".local-cloud", help="state of `local.up`")
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--first-port", type=int, default=8001, help="port of the first service")
-    parser.add_argument(
-        "--engine",
-        choices=("moto", "localstack"),
-        default="",
-        help="engine to start when no local cloud runs (default: invoke.yaml's)",
-    )
-    parser.add_argument(
-        "--cloud-port",
-        type=int,
-        default=0,
-        help="port of the local cloud it starts (default: invoke.yaml's)",
-    )
-    parser.add_argument(
-        "--moto-port",
-        type=int,
-        default=0,
-        help="port of moto beside LocalStack (default: invoke.yaml's)",
-    )
-    args = parser.parse_args(argv)
-    # Ctrl-C and a plain `kill` both end in the same clean shutdown, even when the
-    # parent started us with SIGINT ignored (as shells do for background jobs).
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, _stop_on_terminate)
-    try:
-        project = load_project_config()
-        defaults = project.local_cloud
-        cloud = CloudOptions(
-            args.engine or defaults.engine,
-            args.cloud_port or defaults.port,
-            args.moto_port or defaults.moto_port,
-        )
-        return serve(project, args.stage, Path(args.state_dir), args.host, args.first_port, cloud)
-    except (DevServerError, LocalCloudError, RuntimeNotFound, ProvisioningError) as error:
-        print(f"invoke dev: {error}", file=sys.stderr)
-        return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

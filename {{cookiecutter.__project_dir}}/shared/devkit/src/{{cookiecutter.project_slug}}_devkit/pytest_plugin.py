@@ -5,25 +5,49 @@ By default each pytest process starts its own moto server on a free port of
 passes) the session uses the local cloud recorded there instead, and stops at
 once if it does not answer. Either way the session's environment is replaced
 before any test runs, so no test can reach AWS with the machine's credentials.
-Each test that asks for `stage_resources` gets its own stage name, hence its own
-tables and user pool, removed afterwards: tests can run in parallel.
+Every test gets names of its own, hence resources of its own, removed afterwards:
+tests can run in parallel. Building a whole stage takes most of a second, so:
+
+- `shared_stage`: one whole stage per pytest process, made once. Tests only read
+  it (user pool, app client, groups, topic, log groups, alarm, secret) and add
+  only what they name themselves: users, through `pool_user`.
+- `stage_tables`: this test's own tables (of `table_services`), under its own
+  stage name. What a test writes goes there.
+- `stage_resources`: a whole stage of this test's own, for tests of the stage
+  itself or that change a shared part of it.
+
+Markers: `integration` (talks to the local cloud), `packaging` (builds deployment
+packages) and `slow` (starts servers or tools of its own, deploys, or waits on real
+time); `invoke test --fast` leaves out the last two.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
 
 from .local_cloud import LocalCloud, LocalEndpoints, emulator_environment
 from .local_cloud_state import LocalCloudNotRunning, require_running
-from .project_config import ProjectConfig, load_project_config
-from .stage_resources import ClientFactory, StageResources, provision_stage, remove_stage
+from .local_users import create_user, made_up_password
+from .project_config import LocalUser, ProjectConfig, load_project_config
+from .stage_resources import (
+    ClientFactory,
+    StageResources,
+    provision_stage,
+    provision_tables,
+    remove_stage,
+)
+
+if TYPE_CHECKING:
+    from .user_tokens import Tokens
 
 # Where boto3 goes before a test asks for the local cloud: a closed local port.
 NOWHERE = "http://127.0.0.1:9"
@@ -40,6 +64,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "integration: talks to the local cloud")
     config.addinivalue_line("markers", "packaging: builds deployment packages (slow)")
+    config.addinivalue_line(
+        "markers", "slow: starts servers or tools of its own, deploys, or waits on real time"
+    )
     # Before collection imports anything that could build a client at import time:
     # until a test asks for the local cloud, boto3 reaches a closed local port.
     region = os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
@@ -102,8 +129,10 @@ def stage_name() -> str:
 
 @pytest.fixture(scope="session")
 def aws_clients(local_endpoints: LocalEndpoints, project: ProjectConfig) -> ClientFactory:
-    """Makes a boto3 client of the session's local cloud, in the project's region."""
+    """Hands out a boto3 client of the session's local cloud, in the project's region (one per
+    AWS service: making a client costs more than most calls)."""
 
+    @functools.cache
     def client(service: str) -> Any:
         return boto3.client(service, region_name=project.region)  # type: ignore[call-overload]
 
@@ -120,3 +149,66 @@ def stage_resources(
         yield resources
     finally:
         remove_stage(project, resources, aws_clients, delete_data=True)
+
+
+@pytest.fixture(scope="session")
+def shared_stage(aws_clients: ClientFactory, project: ProjectConfig) -> Iterator[StageResources]:
+    """One whole stage of this pytest process, made at first use and removed at the end.
+
+    Read-only to tests: its user pool, app client and groups, identity pool, topic,
+    log groups and alarm. A test adds only what it names itself (`pool_user`) and
+    writes to tables of its own (`stage_tables`); a test that changes a shared part
+    asks for `stage_resources` instead.
+    """
+    resources = provision_stage(project, f"s{uuid.uuid4().hex[:8]}", aws_clients)
+    try:
+        yield resources
+    finally:
+        remove_stage(project, resources, aws_clients, delete_data=True)
+
+
+@pytest.fixture
+def table_services(project: ProjectConfig) -> list[str]:
+    """Whose tables `stage_tables` makes: every service's. A service's conftest.py overrides
+    this fixture with its own name, to make only its table."""
+    return project.services
+
+
+@pytest.fixture
+def stage_tables(
+    aws_clients: ClientFactory, project: ProjectConfig, stage_name: str, table_services: list[str]
+) -> Iterator[StageResources]:
+    """This test's own tables: infra/stage.yaml's tables of `table_services` under this test's
+    stage name, removed after. `.table_name(service)` and the outputs name them."""
+    tables = provision_tables(project, stage_name, aws_clients, table_services)
+    try:
+        yield tables
+    finally:
+        remove_stage(project, tables, aws_clients, delete_data=True)
+
+
+@pytest.fixture
+def pool_user(
+    aws_clients: ClientFactory, shared_stage: StageResources
+) -> Iterator[Callable[..., Tokens]]:
+    """Makes a user of the shared stage's pool, named for this test only, and signs them in:
+    `pool_user("admins")` returns the tokens of a new admin. Removed after the test."""
+    from .user_tokens import sign_in  # joserfc: only where tokens are made
+
+    cognito = aws_clients("cognito-idp")
+    pool_id = shared_stage.outputs["UserPoolId"]
+    client_id = shared_stage.outputs["UserPoolClientId"]
+    made: list[str] = []
+
+    def make(*groups: str) -> Tokens:
+        name, password = f"u{uuid.uuid4().hex[:8]}", made_up_password()
+        made.append(name)
+        create_user(cognito, pool_id, LocalUser(name, f"{name}@example.com", groups), password)
+        return sign_in(cognito, client_id, name, password)
+
+    try:
+        yield make
+    finally:
+        for name in made:
+            with contextlib.suppress(cognito.exceptions.UserNotFoundException):
+                cognito.admin_delete_user(UserPoolId=pool_id, Username=name)

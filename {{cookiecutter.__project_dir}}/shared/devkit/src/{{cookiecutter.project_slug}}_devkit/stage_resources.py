@@ -13,10 +13,12 @@ Condition is false are listed as skipped, never silently dropped.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from .cfn_template import load_template, output_key
@@ -183,34 +185,45 @@ def _table(
 ) -> tuple[str, dict[str, str]]:
     dynamodb = clients("dynamodb")
     name = properties["TableName"]
-    if name not in dynamodb.list_tables()["TableNames"]:
-        request: dict[str, Any] = {
-            key: properties[key]
-            for key in (
-                "TableName",
-                "AttributeDefinitions",
-                "KeySchema",
-                "BillingMode",
-                "ProvisionedThroughput",
-                "GlobalSecondaryIndexes",
-                "LocalSecondaryIndexes",
-                "Tags",
-            )
-            if key in properties
+    request: dict[str, Any] = {
+        key: properties[key]
+        for key in (
+            "TableName",
+            "AttributeDefinitions",
+            "KeySchema",
+            "BillingMode",
+            "ProvisionedThroughput",
+            "GlobalSecondaryIndexes",
+            "LocalSecondaryIndexes",
+            "Tags",
+        )
+        if key in properties
+    }
+    if "StreamSpecification" in properties:
+        # CloudFormation implies StreamEnabled; the API wants it said.
+        request["StreamSpecification"] = {
+            "StreamEnabled": True,
+            **properties["StreamSpecification"],
         }
-        if "StreamSpecification" in properties:
-            # CloudFormation implies StreamEnabled; the API wants it said.
-            request["StreamSpecification"] = {
-                "StreamEnabled": True,
-                **properties["StreamSpecification"],
-            }
-        dynamodb.create_table(**request)
+    # Create, and look only when refused: a new table (each test makes its own) costs three
+    # calls in all, not seven.
+    try:
+        table = dynamodb.create_table(**request)["TableDescription"]
+        created = True
+    except dynamodb.exceptions.ResourceInUseException:
+        table = dynamodb.describe_table(TableName=name)["Table"]
+        created = False
+    if table["TableStatus"] != "ACTIVE":
         dynamodb.get_waiter("table_exists").wait(
             TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
         )
     ttl = properties.get("TimeToLiveSpecification")
     if ttl and ttl.get("Enabled"):
-        current = dynamodb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+        current = (
+            {}
+            if created
+            else dynamodb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+        )
         if current.get("TimeToLiveStatus") not in ("ENABLED", "ENABLING"):
             dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
     recovery = properties.get("PointInTimeRecoverySpecification")
@@ -218,7 +231,6 @@ def _table(
         dynamodb.update_continuous_backups(
             TableName=name, PointInTimeRecoverySpecification=recovery
         )
-    table = dynamodb.describe_table(TableName=name)["Table"]
     attributes = {"Arn": table["TableArn"]}
     if "LatestStreamArn" in table:
         attributes["StreamArn"] = table["LatestStreamArn"]
@@ -476,6 +488,27 @@ def provision_stage(project: ProjectConfig, stage: str, clients: ClientFactory) 
     return _apply(project, stage, clients, BUILDERS)
 
 
+def provision_tables(
+    project: ProjectConfig, stage: str, clients: ClientFactory, services: Iterable[str] = ()
+) -> StageResources:
+    """Ensure only the tables of infra/stage.yaml exist for `stage`: those of `services`, or
+    every table when none is named. `remove_stage` removes them.
+
+    For tests that need tables of their own and nothing else of a stage: a table
+    costs a tenth of what a whole stage does (user pool, roles, topic, alarm, ...).
+    """
+    names = {project.table_name(stage, service) for service in services}
+
+    def table(
+        properties: dict[str, Any], clients: ClientFactory, region: str
+    ) -> tuple[str, dict[str, str]] | None:
+        if names and properties["TableName"] not in names:
+            return None
+        return _table(properties, clients, region)
+
+    return _apply(project, stage, clients, {"AWS::DynamoDB::Table": table})
+
+
 def locate_stage(project: ProjectConfig, stage: str, clients: ClientFactory) -> StageResources:
     """The stage's resources that exist on the local cloud, found by name; nothing is created.
 
@@ -485,10 +518,24 @@ def locate_stage(project: ProjectConfig, stage: str, clients: ClientFactory) -> 
     return _apply(project, stage, clients, FINDERS)
 
 
+def _template(project: ProjectConfig) -> dict[str, Any]:
+    """infra/stage.yaml, parsed once per version of the file. Read-only: callers never change it."""
+    path = project.root / TEMPLATE
+    status = path.stat()
+    return _parsed_template(path, status.st_mtime_ns, status.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed_template(path: Path, mtime_ns: int, size: int) -> dict[str, Any]:
+    # Parsing takes about 0.1 s, more than building a table: tests provision and
+    # remove hundreds of times a run. The file's time and size key the cache.
+    return load_template(path)
+
+
 def _apply(
     project: ProjectConfig, stage: str, clients: ClientFactory, steps: Mapping[str, _Step]
 ) -> StageResources:
-    template = load_template(project.root / TEMPLATE)
+    template = _template(project)
     region = project.stages[stage].region if stage in project.stages else project.region
     settings = project.stages.get(stage)
     resolver = _Resolver(
@@ -573,7 +620,7 @@ def retained_resources(
     After a teardown that kept the data, a new stack must import these: creating them
     again would fail on their names, or (a user pool) make a second, empty one.
     """
-    template = load_template(project.root / TEMPLATE)["Resources"]
+    template = _template(project)["Resources"]
     finders = {kind: FINDERS[kind] for kind in IMPORT_IDENTIFIERS}
     found = _apply(project, stage, clients, finders)
     return [
@@ -592,7 +639,7 @@ def remove_stage(
 ) -> None:
     """Remove what `provision_stage` built; tables, the user pool and the secret only if
     `delete_data`."""
-    template = load_template(project.root / TEMPLATE)
+    template = _template(project)
     for logical_id, physical_id in reversed(resources.physical_ids.items()):
         kind = template["Resources"][logical_id]["Type"]
         if kind in DATA_TYPES and not delete_data:

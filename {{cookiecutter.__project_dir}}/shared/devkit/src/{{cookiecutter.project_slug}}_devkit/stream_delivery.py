@@ -1,9 +1,9 @@
 """DynamoDB Stream records delivered to a service's handlers, as a Lambda event source mapping does.
 
-Run as `python -m <project>_devkit.stream_delivery` in a service's folder (what
-`invoke dev` does for each service): it imports the service's `app`, finds the
-handlers registered with `@app.on_dynamodb_record`, and for each one polls the
-stream its registration names, batches up to `batch_size` records (waiting up to
+The dev server runs `deliver` in a process of its own in each service's folder (see
+the end of this module): it imports the service's `app`, finds the handlers
+registered with `@app.on_dynamodb_record`, and for each one polls the stream its
+registration names, batches up to `batch_size` records (waiting up to
 `maximum_batching_window_in_seconds`), and calls the handler in this process. A
 batch whose handler raises is retried with backoff, as a whole and in order, up
 to MAX_RETRIES times; then it is reported and skipped, as with an event source
@@ -12,7 +12,6 @@ mapping that has MaximumRetryAttempts set and no on-failure destination.
 
 from __future__ import annotations
 
-import argparse
 import base64
 import datetime
 import importlib
@@ -192,32 +191,29 @@ def run(mappings: list[StreamMapping], stop: threading.Event) -> None:
             stop.wait(IDLE_POLL_SECONDS)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Deliver stream records to the handlers of the `app` module in the current folder."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--app-module", default="app", help="module that defines `app`")
-    parser.add_argument("--ready-file", default="", help="created once every stream is tracked")
-    args = parser.parse_args(argv)
+def deliver(ready_file: Path, app_module: str = "app") -> None:
+    """Deliver stream records to the handlers of `app_module` (in the current folder) until
+    SIGTERM or SIGINT; create `ready_file` once every stream is tracked."""
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
     logging.getLogger("botocore").setLevel(logging.WARNING)
-    module = importlib.import_module(args.app_module)
+    module = importlib.import_module(app_module)
     mappings = mappings_of(module, boto3.client("dynamodbstreams"))
     if not mappings:
         print(f"{module.app.app_name}: no DynamoDB stream handlers", flush=True)
-        if args.ready_file:
-            Path(args.ready_file).touch()
-        return 0
+        ready_file.touch()
+        return
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     for mapping in mappings:
         mapping.start()
         print(f"{module.app.app_name}: {mapping.name} <- {mapping.stream_arn}", flush=True)
-    if args.ready_file:
-        Path(args.ready_file).touch()
+    ready_file.touch()
     run(mappings, stop)
-    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # The dev server's child process for one service, not a command for people:
+    # `python -m <project>_devkit.stream_delivery READY_FILE`, run in the service's
+    # folder with the service's environment.
+    deliver(Path(sys.argv[1]))

@@ -1,16 +1,13 @@
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
-import boto3
 import pytest
 from chalice.test import Client
 
 from {{ cookiecutter.project_slug }}_config import ServiceSettings
 from {{ cookiecutter.project_slug }}_devkit import ProjectConfig, StageResources
-from {{ cookiecutter.project_slug }}_devkit.project_config import LocalUser
-from {{ cookiecutter.project_slug }}_devkit.user_tokens import Tokens, new_user_tokens
+from {{ cookiecutter.project_slug }}_devkit.user_tokens import Tokens
 
 from app import app
 from chalicelib.composition import build_dependencies, dependencies
@@ -19,15 +16,23 @@ SERVICE = "__service__"
 
 
 @pytest.fixture
-def settings(stage_resources: StageResources, project: ProjectConfig) -> ServiceSettings:
-    """The service's settings for this test's own stage on the local cloud."""
+def table_services() -> list[str]:
+    """`stage_tables` makes this service's table only."""
+    return [SERVICE]
+
+
+@pytest.fixture
+def settings(
+    stage_tables: StageResources, shared_stage: StageResources, project: ProjectConfig
+) -> ServiceSettings:
+    """The service's settings on the local cloud: this test's own table, the session's user pool."""
     return ServiceSettings(
-        stage=stage_resources.stage,
+        stage=stage_tables.stage,
         service=SERVICE,
         region=project.region,
-        table_name=stage_resources.table_name(SERVICE),
-        user_pool_id=stage_resources.outputs["UserPoolId"],
-        user_pool_client_ids=stage_resources.outputs["UserPoolClientId"],
+        table_name=stage_tables.table_name(SERVICE),
+        user_pool_id=shared_stage.outputs["UserPoolId"],
+        user_pool_client_ids=shared_stage.outputs["UserPoolClientId"],
     )
 
 
@@ -38,26 +43,16 @@ def client(settings: ServiceSettings) -> Iterator[Client]:
         yield test_client
 
 
-def _tokens(stage_resources: StageResources, project: ProjectConfig, *groups: str) -> Tokens:
-    name = f"u{uuid.uuid4().hex[:8]}"
-    return new_user_tokens(
-        boto3.client("cognito-idp", region_name=project.region),
-        stage_resources.outputs["UserPoolId"],
-        stage_resources.outputs["UserPoolClientId"],
-        LocalUser(name, f"{name}@example.com", groups),
-    )
+@pytest.fixture
+def admin(pool_user: Callable[..., Tokens]) -> Tokens:
+    """Tokens of a new user of the admins group, from the session's local user pool."""
+    return pool_user("admins")
 
 
 @pytest.fixture
-def admin(stage_resources: StageResources, project: ProjectConfig) -> Tokens:
-    """Tokens of a new user of the admins group, from the stage's local user pool."""
-    return _tokens(stage_resources, project, "admins")
-
-
-@pytest.fixture
-def member(stage_resources: StageResources, project: ProjectConfig) -> Tokens:
+def member(pool_user: Callable[..., Tokens]) -> Tokens:
     """Tokens of a new user in no group."""
-    return _tokens(stage_resources, project)
+    return pool_user()
 
 
 @pytest.fixture

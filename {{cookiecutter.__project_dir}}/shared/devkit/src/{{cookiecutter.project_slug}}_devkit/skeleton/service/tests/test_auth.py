@@ -205,7 +205,8 @@ def slow_jwks() -> Iterator[str]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Stall)
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # A short poll interval: shutdown() waits up to one interval (0.5 s by default).
+    threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/jwks.json"
     finally:

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.integration
 
 
 def test_an_unhandled_error_is_one_error_record_and_a_500_that_names_it(
-    settings: ServiceSettings, stage_resources: StageResources, headers: dict[str, str]
+    settings: ServiceSettings, shared_stage: StageResources, headers: dict[str, str]
 ) -> None:
     # A table that is not there: boto3 raises in the route, as with a misconfigured stage.
     broken = settings.model_copy(update={"table_name": f"missing-{uuid.uuid4().hex[:8]}"})
@@ -54,9 +54,9 @@ def test_an_unhandled_error_is_one_error_record_and_a_500_that_names_it(
     assert error["error"] == "ResourceNotFoundException"
     assert "Traceback" in error["stack"]
 
-    # The stage's own metric filter, as the local cloud holds it, counts that line only.
+    # The stage's metric filter, as the local cloud holds it, counts that line only.
     logs = boto3.client("logs", region_name=settings.region)
-    group = f"/aws/lambda/{app.app_name}-{stage_resources.stage}"
+    group = f"/aws/lambda/{app.app_name}-{shared_stage.stage}"
     (metric_filter,) = logs.describe_metric_filters(logGroupName=group)["metricFilters"]
     assert [line for line in lines if matches(metric_filter["filterPattern"], line)] == errors
 

@@ -1,28 +1,27 @@
-"""The commands behind `invoke local.*`: the local cloud in the background, one per project.
+"""The local cloud in the background, one per project: what `invoke local.*` and `invoke dev` run.
 
-Run as `python -m <project>_devkit.local_cloud_cli ACTION --state-dir DIR ...`.
-Engine moto is one moto server. Engine localstack is LocalStack (its Docker image
-when a Docker engine answers, else its open-source runtime on the host) with a
-moto server beside it for the services LocalStack cannot serve in that mode.
-The state file lets a second `up` see the first, and `down` stop it. Failures
-are one line on stderr and exit code 1.
+Engine moto is one moto server (`python -m moto.server`). Engine localstack is
+LocalStack (its Docker image when a Docker engine answers, else its open-source
+runtime on the host) with a moto server beside it for the services LocalStack
+cannot serve in that mode. The state file in the state folder lets a second `up`
+see the first, and `down` stop it. Each action returns the lines to print; what
+cannot be done raises LocalCloudError (or RuntimeNotFound, ProvisioningError,
+OSError) with a one-line message.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import shlex
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from .local_cloud import LocalCloud, LocalEndpoints
+from .local_cloud import LocalEndpoints
 from .local_cloud_state import (
     PASSWORDS_FILE,
     STATE_FILE,
@@ -38,7 +37,6 @@ from .local_cloud_state import (
 from .local_users import ensure_users
 from .localstack_runtime import (
     DOCKER_IMAGE,
-    RuntimeNotFound,
     docker_answers,
     docker_environment,
     engine_environment,
@@ -47,8 +45,9 @@ from .localstack_runtime import (
     venv_python,
 )
 from .ports import free_port_run, port_is_free
-from .project_config import ProjectConfig, load_project_config
-from .stage_resources import ProvisioningError, StageResources, provision_stage
+from .project_config import ProjectConfig
+from .stacks import Progress
+from .stage_resources import StageResources, provision_stage
 from .stage_secrets import secret_name
 
 READY_SECONDS = 60.0
@@ -72,17 +71,21 @@ class LocalCloudError(Exception):
     """The local cloud cannot do what was asked; the message says why."""
 
 
-def _say(line: str) -> None:
+def say(line: str) -> None:
+    """Print a line of progress at once (a child process may write to the same terminal)."""
     print(line, flush=True)
 
 
 def _start(name: str, command: list[str], port: int, health: str, state_dir: Path,
            env: dict[str, str] | None = None) -> Process:  # fmt: skip
-    """Start `command` in its own process group, logging to DIR/<name>.log, until it answers."""
+    """Start `command` in its own process group, logging to DIR/<name>.log, until it answers.
+
+    The log is written afresh at each start: moto's server logs every request.
+    """
     if not port_is_free(port):
         raise LocalCloudError(f"port {port} on 127.0.0.1 is in use; pass --port / --moto-port")
     log_path = state_dir / f"{name}.log"
-    with log_path.open("ab") as log:
+    with log_path.open("wb") as log:
         child = subprocess.Popen(
             command, stdout=log, stderr=log, start_new_session=True, env=env, cwd=state_dir
         )
@@ -101,47 +104,49 @@ def _start(name: str, command: list[str], port: int, health: str, state_dir: Pat
 
 
 def _moto(port: int, state_dir: Path) -> Process:
-    command = [sys.executable, "-m", f"{__package__}.local_cloud_cli", "serve", "--port", str(port)]
+    # moto's own server; it stops on SIGTERM.
+    command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
     return _start("moto", command, port, MOTO_HEALTH, state_dir)
 
 
-def _start_moto_engine(args: argparse.Namespace, state_dir: Path) -> LocalCloudState:
-    process = _moto(args.port, state_dir)
-    return LocalCloudState("moto", "host", f"http://127.0.0.1:{args.port}", {}, [process])
+def _start_moto_engine(port: int, state_dir: Path) -> LocalCloudState:
+    process = _moto(port, state_dir)
+    return LocalCloudState("moto", "host", f"http://127.0.0.1:{port}", {}, [process])
 
 
 def _start_localstack(
-    args: argparse.Namespace, project: ProjectConfig, state_dir: Path
-) -> LocalCloudState:
-    for port in (args.port, args.moto_port):
-        if not port_is_free(port):
-            raise LocalCloudError(f"port {port} on 127.0.0.1 is in use; pass --port / --moto-port")
-    python, version = find_python(args.python)
-    _say(f"LocalStack: Python {version[0]}.{version[1]} at {python}")
+    project: ProjectConfig, state_dir: Path, port: int, moto_port: int, python: str,
+    progress: Progress,
+) -> LocalCloudState:  # fmt: skip
+    for taken in (port, moto_port):
+        if not port_is_free(taken):
+            raise LocalCloudError(f"port {taken} on 127.0.0.1 is in use; pass --port / --moto-port")
+    interpreter, version = find_python(python)
+    progress(f"LocalStack: Python {version[0]}.{version[1]} at {interpreter}")
     uv = str(Path(sys.executable).with_name("uv"))
-    runtime = ensure_venv(project.root, python, uv, say=_say)
-    endpoint = f"http://127.0.0.1:{args.port}"
-    env = engine_environment(args.port)
+    runtime = ensure_venv(project.root, interpreter, uv, say=progress)
+    endpoint = f"http://127.0.0.1:{port}"
+    env = engine_environment(port)
     if docker_answers():
         container = f"{project.prefix}-localstack"
-        env = docker_environment(args.port, container)
-        _say(f"LocalStack: Docker answers; starting {DOCKER_IMAGE} as {container}")
+        env = docker_environment(port, container)
+        progress(f"LocalStack: Docker answers; starting {DOCKER_IMAGE} as {container}")
         cli = str(runtime.with_name("localstack"))
         started = subprocess.run([cli, "start", "--detached"], env=env, capture_output=True,
                                  text=True, check=False)  # fmt: skip
         if started.returncode != 0:
             raise LocalCloudError(f"`localstack start` failed: {started.stderr.strip()[-300:]}")
         subprocess.run([cli, "wait", "-t", str(int(READY_SECONDS))], env=env, check=False)
-        moto = _moto(args.moto_port, state_dir)
-        routed = dict.fromkeys(MOTO_SERVES_BESIDE_CONTAINER, f"http://127.0.0.1:{args.moto_port}")
+        moto = _moto(moto_port, state_dir)
+        routed = dict.fromkeys(MOTO_SERVES_BESIDE_CONTAINER, f"http://127.0.0.1:{moto_port}")
         return LocalCloudState("localstack", "docker", endpoint, routed, [moto], container)
-    _say("LocalStack: no Docker engine answers; running the open-source runtime on the host")
-    moto = _moto(args.moto_port, state_dir)
+    progress("LocalStack: no Docker engine answers; running the open-source runtime on the host")
+    moto = _moto(moto_port, state_dir)
     try:
         localstack = _start(
             "localstack",
             [str(runtime), "-m", "localstack.runtime.main"],
-            args.port,
+            port,
             LOCALSTACK_HEALTH,
             state_dir,
             env,
@@ -149,7 +154,7 @@ def _start_localstack(
     except BaseException:
         _stop_group(moto)
         raise
-    routed = dict.fromkeys(MOTO_SERVES_BESIDE_HOST_RUNTIME, f"http://127.0.0.1:{args.moto_port}")
+    routed = dict.fromkeys(MOTO_SERVES_BESIDE_HOST_RUNTIME, f"http://127.0.0.1:{moto_port}")
     return LocalCloudState("localstack", "host", endpoint, routed, [localstack, moto])
 
 
@@ -196,66 +201,61 @@ def provision(
 
 def start(
     project: ProjectConfig, state_dir: Path, engine: str, port: int, moto_port: int,
-    python: str = "",
+    python: str = "", progress: Progress = say,
 ) -> LocalCloudState:  # fmt: skip
     """Start the engine in the background and record it in `state_dir`; provision nothing.
 
-    What `up` and `invoke dev` (when no local cloud runs) do. Nothing is left
-    running when it fails or is interrupted.
+    What `up` and `invoke dev` (when no local cloud runs) do. Port 0 (either one):
+    any free ones. Nothing is left running when it fails or is interrupted.
     """
     state_dir.mkdir(parents=True, exist_ok=True)
     # A new local cloud has new users: passwords recorded for an earlier one are void.
     forget_passwords(state_dir)
-    args = argparse.Namespace(port=port, moto_port=moto_port, python=python)
-    if not args.port or not args.moto_port:
+    if not port or not moto_port:
         # Port 0: any free ones (test runs beside a developer's own local cloud).
-        args.port, args.moto_port = free_port_run(2)
+        port, moto_port = free_port_run(2)
     if engine == "moto":
-        state = _start_moto_engine(args, state_dir)
+        state = _start_moto_engine(port, state_dir)
     else:
-        state = _start_localstack(args, project, state_dir)
+        state = _start_localstack(project, state_dir, port, moto_port, python, progress)
     try:
         state.write(state_dir)
     except BaseException:
-        _stop(state)
+        _stop(project, state)
         raise
     return state
 
 
-def stop(state: LocalCloudState, state_dir: Path) -> None:
+def stop(project: ProjectConfig, state: LocalCloudState, state_dir: Path) -> None:
     """Stop the local cloud and forget it: its state and its users' passwords."""
-    _stop(state)
+    _stop(project, state)
     (state_dir / STATE_FILE).unlink(missing_ok=True)
     forget_passwords(state_dir)
 
 
-def up(args: argparse.Namespace) -> str:
+def up(
+    project: ProjectConfig, state_dir: Path, engine: str, stage: str, port: int, moto_port: int,
+    python: str = "", progress: Progress = say,
+) -> list[str]:  # fmt: skip
+    """Start the local cloud unless it runs, and provision `stage` (none if empty) on it."""
     started = time.monotonic()
-    project = load_project_config()
-    state_dir = Path(args.state_dir)
     state = read_state(state_dir)
     if state:
-        _, lines = (
-            provision(state.endpoints, project, args.stage, state_dir) if args.stage else (None, [])
-        )
-        running = f"already running: {state.engine} on {state.endpoint}"
-        return "\n".join([running, *lines])
-    engine = args.engine or project.local_cloud.engine
-    state = start(project, state_dir, engine, args.port, args.moto_port, args.python)
+        _, lines = provision(state.endpoints, project, stage, state_dir) if stage else (None, [])
+        return [f"already running: {state.engine} on {state.endpoint}", *lines]
+    state = start(project, state_dir, engine, port, moto_port, python, progress)
     ready = time.monotonic() - started
     try:
-        _, lines = (
-            provision(state.endpoints, project, args.stage, state_dir) if args.stage else (None, [])
-        )
+        _, lines = provision(state.endpoints, project, stage, state_dir) if stage else (None, [])
     except BaseException:
-        stop(state, state_dir)
+        stop(project, state, state_dir)
         raise
     total = time.monotonic() - started
     head = (
         f"{engine} up on {state.endpoint}: answering after {ready:.2f} s, "
         f"provisioned after {total:.2f} s"
     )
-    return "\n".join([head, *lines, _routing(state)])
+    return [head, *lines, *_routing(state)]
 
 
 def _stop_group(process: Process) -> None:
@@ -288,9 +288,9 @@ def _gone(process: Process, seconds: float) -> bool:
     return False
 
 
-def _stop(state: LocalCloudState) -> None:
+def _stop(project: ProjectConfig, state: LocalCloudState) -> None:
     if state.container:
-        cli = str(venv_python(load_project_config().root).with_name("localstack"))
+        cli = str(venv_python(project.root).with_name("localstack"))
         port = int(state.endpoint.rsplit(":", 1)[1])
         env = docker_environment(port, state.container)
         with contextlib.suppress(OSError):
@@ -299,25 +299,25 @@ def _stop(state: LocalCloudState) -> None:
         _stop_group(process)
 
 
-def down(args: argparse.Namespace) -> str:
-    state_dir = Path(args.state_dir)
+def down(project: ProjectConfig, state_dir: Path) -> list[str]:
+    """Stop the local cloud, if it runs, and forget it."""
     state = read_state(state_dir)
     if not state:
         (state_dir / STATE_FILE).unlink(missing_ok=True)
         forget_passwords(state_dir)
-        return "the local cloud is not running"
-    stop(state, state_dir)
-    return f"stopped {state.engine} on {state.endpoint}"
+        return ["the local cloud is not running"]
+    stop(project, state, state_dir)
+    return [f"stopped {state.engine} on {state.endpoint}"]
 
 
-def _running(args: argparse.Namespace) -> LocalCloudState:
+def _running(state_dir: Path) -> LocalCloudState:
     try:
-        return require_running(Path(args.state_dir))
+        return require_running(state_dir)
     except LocalCloudNotRunning as error:
         raise LocalCloudError(str(error)) from None
 
 
-def _routing(state: LocalCloudState) -> str:
+def _routing(state: LocalCloudState) -> list[str]:
     lines = []
     by_endpoint: dict[str, list[str]] = {}
     for service, url in sorted(state.service_endpoints.items()):
@@ -325,77 +325,43 @@ def _routing(state: LocalCloudState) -> str:
     for url, services in by_endpoint.items():
         lines.append(f"  {', '.join(services)}: moto on {url}")
     lines.append(f"  every other service: {state.engine} ({state.mode}) on {state.endpoint}")
-    return "\n".join(["which engine serves what:", *lines])
+    return ["which engine serves what:", *lines]
 
 
-def status(args: argparse.Namespace) -> str:
-    state = _running(args)
-    project = load_project_config()
+def status(project: ProjectConfig, state_dir: Path) -> list[str]:
+    """Where the local cloud runs, which engine serves what, its tables and user pools."""
+    state = _running(state_dir)
     region = project.region
     tables = state.endpoints.client("dynamodb", region).list_tables()["TableNames"]
     pools = state.endpoints.client("cognito-idp", region).list_user_pools(MaxResults=60)
     processes = ", ".join(f"{p.name} pid {p.pid} port {p.port}" for p in state.processes)
-    return "\n".join(
-        [
-            f"running: {state.engine} ({state.mode}) on {state.endpoint}; {processes}",
-            _routing(state),
-            f"tables: {', '.join(tables) or 'none'}",
-            f"user pools: {', '.join(p['Name'] for p in pools['UserPools']) or 'none'}",
-        ]
-    )
+    return [
+        f"running: {state.engine} ({state.mode}) on {state.endpoint}; {processes}",
+        *_routing(state),
+        f"tables: {', '.join(tables) or 'none'}",
+        f"user pools: {', '.join(p['Name'] for p in pools['UserPools']) or 'none'}",
+    ]
 
 
-def reset(args: argparse.Namespace) -> str:
-    """Wipe everything: the engines keep state in memory only, so a restart is a reset."""
-    state = _running(args)
-    args.engine, args.port = state.engine, int(state.endpoint.rsplit(":", 1)[1])
-    moto = [p for p in state.processes if p.name == "moto"]
-    args.moto_port = moto[0].port if moto and state.engine != "moto" else args.moto_port
-    down(args)
-    return f"wiped every resource\n{up(args)}"
+def reset(
+    project: ProjectConfig, state_dir: Path, stage: str, progress: Progress = say
+) -> list[str]:
+    """Wipe everything: the engines keep state in memory only, so a restart is a reset.
+
+    The same engine starts again on the same ports, then `stage` is provisioned.
+    """
+    state = _running(state_dir)
+    port = int(state.endpoint.rsplit(":", 1)[1])
+    moto_port = next((p.port for p in state.processes if p.name == "moto"), port)
+    down(project, state_dir)
+    lines = up(project, state_dir, state.engine, stage, port, moto_port, progress=progress)
+    return ["wiped every resource", *lines]
 
 
-def env(args: argparse.Namespace) -> str:
-    state = _running(args)
-    local = state.endpoints.environment(load_project_config().region, base={})
-    return "\n".join(
-        ["unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN AWS_SECURITY_TOKEN"]
-        + [f"export {name}={shlex.quote(value)}" for name, value in sorted(local.items())]
-    )
-
-
-def serve(args: argparse.Namespace) -> str:
-    """Run moto's server in this process until SIGTERM."""
-    cloud = LocalCloud(port=args.port)
-    cloud.start()
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    stop.wait()
-    cloud.stop()
-    return "stopped"
-
-
-ACTIONS = {"up": up, "down": down, "status": status, "reset": reset, "env": env, "serve": serve}
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run one action; print its result, or one line of error on stderr."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("action", choices=sorted(ACTIONS))
-    parser.add_argument("--state-dir", default=".local-cloud")
-    parser.add_argument("--engine", choices=("moto", "localstack"), default="")
-    parser.add_argument("--port", type=int, default=4566)
-    parser.add_argument("--moto-port", type=int, default=4567)
-    parser.add_argument("--python", default="", help="Python >= 3.13 for LocalStack's runtime")
-    parser.add_argument("--stage", default="", help="stage to provision (default: none)")
-    args = parser.parse_args(argv)
-    try:
-        print(ACTIONS[args.action](args))
-    except (LocalCloudError, RuntimeNotFound, ProvisioningError, OSError) as error:
-        print(f"local {args.action}: {error}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def env(project: ProjectConfig, state_dir: Path) -> list[str]:
+    """Shell lines that point AWS tools at the running local cloud."""
+    state = _running(state_dir)
+    local = state.endpoints.environment(project.region, base={})
+    return ["unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN AWS_SECURITY_TOKEN"] + [
+        f"export {name}={shlex.quote(value)}" for name, value in sorted(local.items())
+    ]
