@@ -341,6 +341,8 @@ def test_teardown_deletes_this_stages_service_stacks_then_its_stack(
 def test_teardown_of_one_service_leaves_the_stage_stack(
     project: ProjectConfig, stage: StageConfig, cloudformation: tuple[Any, Stubber]
 ) -> None:
+    if len(project.services) < 2:
+        pytest.skip("with one service, tearing it down is tearing the stage down")
     client, stub = cloudformation
     name = project.service_stack_name(stage.name, project.services[0])
     missing(stub, name)
