@@ -246,11 +246,18 @@ def _newest_event_id(cloudformation: Any, name: str) -> str | None:
 def _events_since(cloudformation: Any, name: str, seen: str | None) -> list[dict[str, Any]]:
     """Events newer than `seen`, oldest first (CloudFormation lists the newest first)."""
     newer: list[dict[str, Any]] = []
-    for page in cloudformation.get_paginator("describe_stack_events").paginate(StackName=name):
-        for event in page["StackEvents"]:
-            if event["EventId"] == seen:
-                return list(reversed(newer))
-            newer.append(event)
+    try:
+        for page in cloudformation.get_paginator("describe_stack_events").paginate(
+            StackName=name
+        ):
+            for event in page["StackEvents"]:
+                if event["EventId"] == seen:
+                    return list(reversed(newer))
+                newer.append(event)
+    except cloudformation.exceptions.ClientError as error:
+        # A stack being deleted can be gone between its status and its events.
+        if "does not exist" not in str(error):
+            raise
     return list(reversed(newer))
 
 
