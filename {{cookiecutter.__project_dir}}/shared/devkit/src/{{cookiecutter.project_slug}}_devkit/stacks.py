@@ -247,9 +247,7 @@ def _events_since(cloudformation: Any, name: str, seen: str | None) -> list[dict
     """Events newer than `seen`, oldest first (CloudFormation lists the newest first)."""
     newer: list[dict[str, Any]] = []
     try:
-        for page in cloudformation.get_paginator("describe_stack_events").paginate(
-            StackName=name
-        ):
+        for page in cloudformation.get_paginator("describe_stack_events").paginate(StackName=name):
             for event in page["StackEvents"]:
                 if event["EventId"] == seen:
                     return list(reversed(newer))
