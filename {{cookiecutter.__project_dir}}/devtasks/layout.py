@@ -15,8 +15,6 @@ SHARED = ROOT / "shared"
 BUILD = ROOT / "build"
 # Source folders every linter looks at; services are type-checked one by one.
 PYTHON_SOURCES = ("services", "shared", "devtasks", "tests", "tasks.py", "scripts/bootstrap")
-# Packages each Lambda bundle gets in vendor/; devkit is for development only.
-RUNTIME_SHARED_PACKAGES = ("config", "data", "auth", "observability")
 
 
 def venv_bin(name: str) -> str:
@@ -49,10 +47,6 @@ def service_names() -> list[str]:
     """Every service: a folder of services/ with an app.py."""
     return sorted(path.parent.name for path in SERVICES.glob("*/app.py"))
 
-
-def shared_packages() -> list[str]:
-    """Every shared package: a folder of shared/ with a pyproject.toml."""
-    return sorted(path.parent.name for path in SHARED.glob("*/pyproject.toml"))
 
 
 def checked_services(name: str) -> list[str]:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .cfn_template import stream_output_key
 from .project_config import ProjectConfig, StageConfig
 from .sam_template import bind_to_alias, export_name, import_stage_values, release_template
 
@@ -132,10 +133,8 @@ def package_service(
         last = (packaged.stderr.strip().splitlines() or ["no output"])[-1]
         raise PackagingError(f"chalice package failed for {service}: {last}")
     package = ServicePackage(service, folder)
-    camel = "".join(part.capitalize() for part in service.split("_"))
-    template = import_stage_values(
-        bind_to_alias(package.template()), placeholder, export_name(stack, f"{camel}TableStreamArn")
-    )
+    stream = export_name(stack, stream_output_key(service))
+    template = import_stage_values(bind_to_alias(package.template()), placeholder, stream)
     package.template_path.write_text(json.dumps(template, indent=2) + "\n", encoding="utf-8")
     progress(f"{service}: {package.archive} ({package.archive.stat().st_size / 1024:.0f} KiB)")
     return package
