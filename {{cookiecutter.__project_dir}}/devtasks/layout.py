@@ -48,7 +48,6 @@ def service_names() -> list[str]:
     return sorted(path.parent.name for path in SERVICES.glob("*/app.py"))
 
 
-
 def checked_services(name: str) -> list[str]:
     """`[name]` if it is a service, every service if `name` is empty; Exit otherwise."""
     services = service_names()
