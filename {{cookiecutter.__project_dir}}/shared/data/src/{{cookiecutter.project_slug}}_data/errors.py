@@ -19,3 +19,11 @@ class VersionConflict(DataError):
 
 class InvalidPageToken(DataError):
     """A pagination token was not one this package issued."""
+
+
+class InvalidDocument(DataError):
+    """A JSON document a record cannot hold (limits.py); the message says what and where."""
+
+
+class InvalidRecordId(DataError):
+    """A record id that does not match limits.RECORD_ID_PATTERN: no such record can exist."""

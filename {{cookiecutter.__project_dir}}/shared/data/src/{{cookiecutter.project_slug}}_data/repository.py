@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from .errors import RecordExists, RecordNotFound, VersionConflict
+from .documents import check_document
+from .errors import InvalidRecordId, RecordExists, RecordNotFound, VersionConflict
+from .limits import is_record_id
 from .records import Page, Record
 from .serialization import decode_page_token, encode_page_token, from_item, to_item
 
@@ -29,7 +31,10 @@ class RecordRepository:
     """Stores records in one table whose hash key is the string attribute `id`.
 
     Every write is conditional, so a create never overwrites, and an update or
-    delete never resurrects or clobbers a record that changed in between.
+    delete never resurrects or clobbers a record that changed in between. Ids and
+    documents are checked against limits.py before DynamoDB sees them
+    (InvalidRecordId, InvalidDocument), and a write returns its record as a read
+    will (numbers as DynamoDB keeps them), so the two never disagree.
     """
 
     def __init__(self, client: DynamoDBClient, table_name: str, clock: Clock = utc_now) -> None:
@@ -39,12 +44,16 @@ class RecordRepository:
 
     def create(self, record_id: str, data: dict[str, Any]) -> Record:
         """Store a new record at version 1; RecordExists if the id is taken."""
+        _check_id(record_id)
+        check_document(data)
         now = self._timestamp()
-        record = Record(id=record_id, data=data, version=1, created_at=now, updated_at=now)
+        item = to_item(
+            Record(id=record_id, data=data, version=1, created_at=now, updated_at=now).to_json()
+        )
         try:
             self._client.put_item(
                 TableName=self._table,
-                Item=to_item(record.to_json()),
+                Item=item,
                 ConditionExpression="attribute_not_exists(#id)",
                 ExpressionAttributeNames={"#id": _KEY},
             )
@@ -52,10 +61,11 @@ class RecordRepository:
             if _condition_failed(error):
                 raise RecordExists(record_id) from error
             raise
-        return record
+        return _record(item)
 
     def get(self, record_id: str) -> Record:
         """Return the record; RecordNotFound if there is none."""
+        _check_id(record_id)
         response = self._client.get_item(
             TableName=self._table, Key=to_item({_KEY: record_id}), ConsistentRead=True
         )
@@ -71,6 +81,8 @@ class RecordRepository:
         With `expected_version`, the write happens only if the stored version is
         still that one; otherwise VersionConflict. RecordNotFound if there is none.
         """
+        _check_id(record_id)
+        check_document(data)
         condition = "attribute_exists(#id)"
         values: dict[str, Any] = {":data": data, ":now": self._timestamp(), ":one": 1}
         if expected_version is not None:
@@ -97,6 +109,7 @@ class RecordRepository:
 
     def delete(self, record_id: str) -> None:
         """Delete the record; RecordNotFound if there is none."""
+        _check_id(record_id)
         try:
             self._client.delete_item(
                 TableName=self._table,
@@ -137,6 +150,11 @@ def _record(item: dict[str, Any]) -> Record:
         created_at=values["created_at"],
         updated_at=values["updated_at"],
     )
+
+
+def _check_id(record_id: str) -> None:
+    if not is_record_id(record_id):
+        raise InvalidRecordId(record_id)
 
 
 def _condition_failed(error: ClientError) -> bool:

@@ -15,6 +15,7 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from .errors import InvalidPageToken
+from .limits import is_page_token, is_record_id
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -49,6 +50,8 @@ def encode_page_token(last_key: dict[str, Any]) -> str:
 
 def decode_page_token(token: str, key_names: tuple[str, ...]) -> dict[str, Any]:
     """Return the ExclusiveStartKey a token stands for; InvalidPageToken if it is not ours."""
+    if not is_page_token(token):
+        raise InvalidPageToken("the page token is malformed")
     try:
         padded = token + "=" * (-len(token) % 4)
         key = json.loads(base64.urlsafe_b64decode(padded.encode()))
@@ -57,7 +60,7 @@ def decode_page_token(token: str, key_names: tuple[str, ...]) -> dict[str, Any]:
     if (
         not isinstance(key, dict)
         or set(key) != set(key_names)
-        or not all(isinstance(value, str) and value for value in key.values())
+        or not all(isinstance(value, str) and is_record_id(value) for value in key.values())
     ):
         raise InvalidPageToken("the page token is malformed")
     return to_item(key)

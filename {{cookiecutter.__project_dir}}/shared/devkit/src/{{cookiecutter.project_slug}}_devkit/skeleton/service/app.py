@@ -16,9 +16,10 @@ from chalicelib.http import (
     created,
     current_request,
     expected_version,
+    json_body,
     no_content,
     page_params,
-    version_header,
+    record_response,
 )
 
 app = Chalice(app_name="{{ cookiecutter.__resource_prefix }}-__service__")
@@ -35,7 +36,7 @@ def me() -> dict[str, Any]:
 @app.route("/__service__", methods=["POST"])
 @auth.required()
 def create_record() -> Response:
-    record = dependencies.get().records.create(current_request(app).json_body)
+    record = dependencies.get().records.create(json_body(current_request(app)))
     return created(f"/__service__/{record.id}", record)
 
 
@@ -54,7 +55,7 @@ def list_records() -> dict[str, Any]:
 @auth.required()
 def get_record(record_id: str) -> Response:
     record = dependencies.get().records.get(record_id)
-    return Response(body=record.to_json(), headers=version_header(record))
+    return record_response(record)
 
 
 @app.route("/__service__/{record_id}", methods=["PUT"])
@@ -62,9 +63,9 @@ def get_record(record_id: str) -> Response:
 def replace_record(record_id: str) -> Response:
     request = current_request(app)
     record = dependencies.get().records.replace(
-        record_id, request.json_body, expected_version(request.headers.get("if-match"))
+        record_id, json_body(request), expected_version(request.headers.get("if-match"))
     )
-    return Response(body=record.to_json(), headers=version_header(record))
+    return record_response(record)
 
 
 @app.route("/__service__/{record_id}", methods=["DELETE"])

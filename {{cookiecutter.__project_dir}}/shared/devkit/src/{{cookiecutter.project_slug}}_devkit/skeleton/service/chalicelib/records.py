@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from chalice import BadRequestError, ConflictError, NotFoundError
 
 from {{ cookiecutter.project_slug }}_data import (
+    InvalidDocument,
     InvalidPageToken,
+    InvalidRecordId,
     Page,
     Record,
     RecordExists,
@@ -17,9 +19,8 @@ from {{ cookiecutter.project_slug }}_data import (
     RecordRepository,
     VersionConflict,
 )
+from {{ cookiecutter.project_slug }}_data.limits import RECORD_ID_PATTERN
 
-# Well below DynamoDB's 400 KB item limit, leaving room for the bookkeeping attributes.
-MAX_BODY_BYTES = 64 * 1024
 MAX_ID_ATTEMPTS = 3
 
 
@@ -30,39 +31,41 @@ class RecordService:
         self._repository = repository
         self._new_id = new_id
 
-    def create(self, body: Any) -> Record:
-        """Store `body` under a new id; 400 unless it is a JSON object of bounded size."""
-        data = _checked_body(body)
+    def create(self, data: dict[str, Any]) -> Record:
+        """Store `data` under a new id; 400 if a record cannot hold it (limits.py)."""
         for _ in range(MAX_ID_ATTEMPTS):
-            try:
-                return self._repository.create(self._new_id(), data)
-            except RecordExists:
-                continue
+            with _refused_as_400():
+                try:
+                    return self._repository.create(self._new_id(), data)
+                except RecordExists:
+                    continue
         raise ConflictError("could not allocate a record id")
 
     def get(self, record_id: str) -> Record:
-        """Return the record, or 404."""
-        try:
-            return self._repository.get(record_id)
-        except RecordNotFound as error:
-            raise NotFoundError(f"no record {record_id}") from error
+        """Return the record; 404 if absent, 400 for an id no record can have."""
+        with _refused_as_400():
+            try:
+                return self._repository.get(record_id)
+            except RecordNotFound as error:
+                raise NotFoundError(f"no record {record_id}") from error
 
-    def replace(self, record_id: str, body: Any, expected_version: int | None) -> Record:
+    def replace(self, record_id: str, data: dict[str, Any], expected_version: int | None) -> Record:
         """Replace the record's data; 404 if absent, 409 if it is no longer `expected_version`."""
-        data = _checked_body(body)
-        try:
-            return self._repository.replace(record_id, data, expected_version)
-        except RecordNotFound as error:
-            raise NotFoundError(f"no record {record_id}") from error
-        except VersionConflict as error:
-            raise ConflictError(f"record {record_id} has changed; read it again") from error
+        with _refused_as_400():
+            try:
+                return self._repository.replace(record_id, data, expected_version)
+            except RecordNotFound as error:
+                raise NotFoundError(f"no record {record_id}") from error
+            except VersionConflict as error:
+                raise ConflictError(f"record {record_id} has changed; read it again") from error
 
     def delete(self, record_id: str) -> None:
-        """Delete the record, or 404."""
-        try:
-            self._repository.delete(record_id)
-        except RecordNotFound as error:
-            raise NotFoundError(f"no record {record_id}") from error
+        """Delete the record; 404 if absent."""
+        with _refused_as_400():
+            try:
+                self._repository.delete(record_id)
+            except RecordNotFound as error:
+                raise NotFoundError(f"no record {record_id}") from error
 
     def list(self, limit: int, page_token: str | None) -> Page:
         """One page of records; 400 for a token this service did not issue."""
@@ -72,9 +75,13 @@ class RecordService:
             raise BadRequestError("invalid next_token") from error
 
 
-def _checked_body(body: Any) -> dict[str, Any]:
-    if not isinstance(body, dict):
-        raise BadRequestError("the body must be a JSON object")
-    if len(json.dumps(body).encode()) > MAX_BODY_BYTES:
-        raise BadRequestError(f"the body must be at most {MAX_BODY_BYTES} bytes")
-    return body
+@contextmanager
+def _refused_as_400() -> Iterator[None]:
+    """The data package's refusals of input, as 400s that say which rule was broken."""
+    try:
+        yield
+    except InvalidRecordId:
+        # The id itself is not echoed: it can be long, and it is the caller's own input.
+        raise BadRequestError(f"record_id must match {RECORD_ID_PATTERN}") from None
+    except InvalidDocument as error:
+        raise BadRequestError(str(error)) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -100,3 +101,85 @@ def test_list_pages_through_every_record_once(client: Client, headers: dict[str,
 @pytest.mark.parametrize("query", ["?limit=0", "?limit=101", "?limit=x", "?next_token=garbage"])
 def test_bad_list_parameters_are_400(client: Client, headers: dict[str, str], query: str) -> None:
     assert client.http.get(f"/__service__{query}", headers=headers).status_code == 400
+
+
+def _as_decimals(value: Any) -> Any:
+    return json.loads(json.dumps(value), parse_float=Decimal, parse_int=Decimal)
+
+
+def _nested(levels: int) -> str:
+    """A body whose top object holds arrays nested so that it has `levels` levels in all."""
+    return '{"a": ' + "[" * (levels - 1) + "]" * (levels - 1) + "}"
+
+
+@pytest.mark.parametrize(
+    ("body", "names"),
+    [
+        ('{"": 1}', "keys must not be empty"),
+        ('{"a": {"b": [{"": true}]}}', "/a/b/0: object keys"),
+        ('{"n": 1e200}', "between 1E-130"),
+        ('{"n": 1e-200}', "between 1E-130"),
+        ('{"n": 123456789012345678901234567890123456789}', "38 significant digits"),
+        ('{"n": 1e400}', "finite"),
+        ('{"n": NaN}', "not valid JSON"),
+        ('{"n": -Infinity}', "not valid JSON"),
+        ('{"s": "\\ud800"}', "valid Unicode"),
+        ('{"\\udfff": 1}', "valid Unicode"),
+        (_nested(33), "nest at most 32"),
+        ('{"a": ' + "[" * 10_000 + "]" * 10_000 + "}", "nest at most 32"),
+        ("{" + '"k": 1,' * 10_000 + '"k": 1}', "at most 65536 bytes"),
+        ("[1, 2]", "JSON object"),
+        ("\xff", "not valid JSON"),
+    ],
+)
+def test_a_body_a_record_cannot_hold_is_a_400_that_names_the_rule(
+    client: Client, headers: dict[str, str], body: str, names: str
+) -> None:
+    raw = body.encode("latin-1") if body == "\xff" else body.encode()
+    created = client.http.post("/__service__", headers=headers, body=raw)
+    record = _create(client, headers, {"title": "kept"})
+    replaced = client.http.put(f"/__service__/{record['id']}", headers=headers, body=raw)
+
+    for response in (created, replaced):
+        assert response.status_code == 400, response.body
+        assert names in response.json_body["Message"]
+    assert client.http.get(f"/__service__/{record['id']}", headers=headers).json_body == record
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"edge": [9.99999999999999e125, -1e-130, 12345678901234567890123456789012345678, 0, -0.5]},
+        {"text": "\u0000 é 😀 \ud83d\ude00", "😀": "", "k" * 1000: None, "~/": [True, False]},
+        json.loads(_nested(32)),
+    ],
+)
+def test_every_value_a_record_can_hold_reads_back_as_sent(
+    client: Client, headers: dict[str, str], data: dict[str, Any]
+) -> None:
+    created = _create(client, headers, data)
+    fetched = client.http.get(f"/__service__/{created['id']}", headers=headers).json_body
+    assert fetched == created
+    # As JSON numbers: DynamoDB keeps decimal values, not Python's int and float types.
+    assert _as_decimals(created["data"]) == _as_decimals(data)
+
+
+@pytest.mark.parametrize(
+    ("request_", "names"),
+    [
+        (("get", "/__service__/" + "a" * 2000, {}), "record_id"),
+        (("delete", "/__service__/a.b", {}), "record_id"),
+        (("put", "/__service__/abc", {"If-Match": '"' + "9" * 5000 + '"'}), "If-Match"),
+        (("put", "/__service__/abc", {"If-Match": "3"}), "If-Match"),
+        (("get", "/__service__?next_token=" + "A" * 5000, {}), "next_token"),
+        (("get", "/__service__?limit=%C2%B2", {}), "limit"),
+        (("get", "/__service__?limt=5", {}), "unknown query parameters"),
+    ],
+)
+def test_hostile_ids_headers_and_queries_are_400s_that_name_them(
+    client: Client, headers: dict[str, str], request_: tuple[str, str, dict[str, str]], names: str
+) -> None:
+    method, path, extra = request_
+    response = getattr(client.http, method)(path, headers={**headers, **extra}, body='{"a": 1}')
+    assert response.status_code == 400, response.body
+    assert names in response.json_body["Message"]
