@@ -9,7 +9,9 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
@@ -25,6 +27,7 @@ from {{ cookiecutter.project_slug }}_devkit import (
     load_project_config,
     local_cloud_engine,
 )
+from {{ cookiecutter.project_slug }}_devkit.api_fuzzing import FuzzBudget, fuzz_service
 from {{ cookiecutter.project_slug }}_devkit.local_cloud_state import (
     PASSWORDS_FILE,
     STATE_FILE,
@@ -84,8 +87,14 @@ def dev_server(
         yield server, ports
     finally:
         if server.poll() is None:
-            server.kill()
-            server.wait()
+            # SIGTERM first: it stops the children's process groups, which a plain kill
+            # of the dev server would leave running.
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
 
 
 def test_without_a_local_cloud_it_starts_one_and_sigterm_stops_it_all(
@@ -202,6 +211,139 @@ def test_services_answer_feed_their_stream_handlers_and_stop_cleanly(
     assert server.wait(timeout=30) == 0
     assert all(port_is_free(port) for port in ports)
     require_running(state_dir)  # a local cloud dev did not start stays
+
+
+def _children(server: subprocess.Popen[str]) -> dict[int, str]:
+    """The dev server's child processes (each leads a process group): pid -> command line."""
+    children = {}
+    for line in _ps("pid=,ppid=,args="):
+        pid, ppid, args = line.split(None, 2)
+        if int(ppid) == server.pid:
+            children[int(pid)] = args
+    return children
+
+
+def _ps(columns: str) -> list[str]:
+    listing = subprocess.run(["ps", "-ww", "-eo", columns], capture_output=True, text=True)
+    return listing.stdout.splitlines()
+
+
+def _running_in_groups(groups: list[int]) -> list[str]:
+    """Processes of these process groups still running (exited ones not yet reaped aside)."""
+    found = []
+    for line in _ps("pgid=,stat=,args="):
+        group, state, args = line.split(None, 2)
+        if int(group) in groups and not state.startswith("Z"):
+            found.append(args)
+    return found
+
+
+def _answer(url: str, headers: dict[str, str], method: str = "GET") -> tuple[int, str]:
+    """Status, then headers and body as one text, of a request whatever its status."""
+    request = urllib.request.Request(url, headers=headers, method=method)  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return response.status, f"{response.headers}\n{response.read().decode()}"
+    except urllib.error.HTTPError as error:
+        return error.code, f"{error.headers}\n{error.read().decode()}"
+
+
+def _wait_for_answer(url: str) -> int:
+    """The status of `url` once its server answers again (a wait, not a timing assertion)."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return _answer(url, {})[0]
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def test_a_service_that_dies_is_reported_and_restarted_while_the_others_serve(
+    dev_server: tuple[subprocess.Popen[str], list[int]],
+) -> None:
+    server, ports = dev_server
+    lines = _read_until(server, lambda line: line.startswith("Serving."), [])
+    service, port = SERVICES[0], ports[0]
+    (gateway,) = [pid for pid, args in _children(server).items()
+                  if "local_gateway" in args and f"--port {port}" in args]  # fmt: skip
+
+    os.killpg(gateway, signal.SIGKILL)  # the reloader and its worker, as a crash would
+    name = f"{service}: chalice local on port {port}"
+    _read_until(server, lambda line: line.startswith(f"dev: restarted {name}"), lines)
+    assert f"dev: {name} exited with code -9; restarting it in 0.5 s\n" in lines
+    url = f"http://127.0.0.1:{port}/{service}"
+    assert _wait_for_answer(url) == 401  # its routes answer again (and still want a token)
+    assert gateway not in _children(server)
+    for other, other_port in zip(SERVICES[1:], ports[1:], strict=True):
+        assert _answer(f"http://127.0.0.1:{other_port}/{other}", {})[0] == 401
+    children = list(_children(server))
+
+    server.send_signal(signal.SIGINT)
+    assert server.wait(timeout=30) == 0
+    assert all(port_is_free(port) for port in ports)
+    # Every process group it started is gone, the restarted one's too.
+    assert _running_in_groups(children) == []
+
+
+def test_no_answer_repeats_the_authorization_header(
+    dev_server: tuple[subprocess.Popen[str], list[int]],
+) -> None:
+    server, ports = dev_server
+    _read_until(server, lambda line: line.startswith("Serving."), [])
+    secret = f"secret-{uuid.uuid4().hex}"
+    asks = [("GET", "/no-such-path"), ("POST", "/no/such/path"), ("DELETE", "/"),
+            ("PATCH", "/{service}"), ("PUT", "/{service}"), ("TRACE", "/{service}"),
+            ("OPTIONS", "/nowhere"), ("GET", "/{service}/x/y")]  # fmt: skip
+    for service, port in zip(SERVICES, ports, strict=True):
+        for scheme in ("Bearer ", "", "AWS4-HMAC-SHA256 Credential="):
+            headers = {"Authorization": f"{scheme}{secret}"}
+            for method, path in asks:
+                url = f"http://127.0.0.1:{port}{path.format(service=service)}"
+                status, text = _answer(url, headers, method)
+                assert secret not in text, (method, url, status)
+        status, text = _answer(f"http://127.0.0.1:{port}/missing", {"Authorization": secret})
+        assert (status, text.rsplit("\n", 1)[-1]) == (
+            403,
+            '{"message": "Missing Authentication Token"}',
+        )
+        assert _answer(f"http://127.0.0.1:{port}/{service}", {}, "PATCH")[0] == 405
+    server.send_signal(signal.SIGTERM)
+    assert server.wait(timeout=30) == 0
+
+
+@pytest.mark.slow
+def test_fuzzing_the_running_services_leaves_every_one_answering(
+    dev_server: tuple[subprocess.Popen[str], list[int]], project: ProjectConfig, dev_folder: Path
+) -> None:
+    server, ports = dev_server
+    lines = _read_until(server, lambda line: line.startswith("Serving."), [])
+    # The stream handlers print a line per change: keep reading, or a full pipe stalls them.
+    drained = threading.Thread(target=lambda: lines.extend(server.stdout or []), daemon=True)
+    drained.start()
+    signed_in = {
+        "Authorization": f"Bearer {_new_user_token(project, dev_folder / local_cloud.STATE_DIR)}"
+    }
+
+    for service, port in zip(SERVICES, ports, strict=True):
+        report = fuzz_service(
+            ROOT / "services" / service / "openapi.yaml",
+            signed_in,
+            FuzzBudget(examples=5, scenarios=3, steps=4),
+            base_url=f"http://127.0.0.1:{port}",
+        )
+        print(f"{service} under invoke dev: {report.summary()}")
+        assert report.total > 0
+
+    for service, port in zip(SERVICES, ports, strict=True):
+        assert _answer(f"http://127.0.0.1:{port}/{service}", signed_in)[0] == 200
+    assert server.poll() is None
+    assert not [line for line in lines if line.startswith("dev: ") and "exited" in line]
+    server.send_signal(signal.SIGINT)
+    assert server.wait(timeout=30) == 0
+    drained.join(timeout=10)
+    assert all(port_is_free(port) for port in ports)
 
 
 def _read_until(

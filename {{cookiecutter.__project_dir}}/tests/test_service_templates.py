@@ -25,7 +25,11 @@ from {{ cookiecutter.project_slug }}_devkit import ProjectConfig
 from {{ cookiecutter.project_slug }}_devkit.cfn_template import load_template
 from {{ cookiecutter.project_slug }}_devkit.deployment import secret_reference
 from {{ cookiecutter.project_slug }}_devkit.project_config import StageConfig
-from {{ cookiecutter.project_slug }}_devkit.sam_template import log_group_name, with_code_uri
+from {{ cookiecutter.project_slug }}_devkit.sam_template import (
+    STREAM_FAILURE_HANDLING,
+    log_group_name,
+    with_code_uri,
+)
 from {{ cookiecutter.project_slug }}_devkit.sam_translation import cfn_lint, sam_transform
 from {{ cookiecutter.project_slug }}_devkit.service_package import (
     PackagingError,
@@ -157,6 +161,54 @@ def test_the_stream_mapping_imports_the_table_stream_of_the_stage_stack(
         assert mapping["Properties"]["EventSourceArn"] == {
             "Fn::ImportValue": f"{project.stack_name(item.stage.name)}-{camel}TableStreamArn"
         }
+
+
+def _stream_mappings(packaged: dict[tuple[str, str], Packaged]) -> list[dict[str, Any]]:
+    """The properties of every DynamoDB stream event source mapping, after SAM's transform."""
+    found = [
+        mapping["Properties"]
+        for item in packaged.values()
+        for mapping in item.resources("AWS::Lambda::EventSourceMapping").values()
+        # Stream sources (DynamoDB, Kinesis) have a starting position; queues have none.
+        if "StartingPosition" in mapping["Properties"]
+    ]
+    assert len(found) == len(packaged)  # one per packaged service
+    return found
+
+
+def test_stream_handlers_report_failed_records_to_lambda(
+    packaged: dict[tuple[str, str], Packaged],
+) -> None:
+    # FunctionResponseTypes: without it Lambda ignores the handler's batchItemFailures
+    # and retries (or drops) whole batches.
+    for properties in _stream_mappings(packaged):
+        assert properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+def test_a_failing_stream_batch_is_bisected_down_to_the_bad_record(
+    packaged: dict[tuple[str, str], Packaged],
+) -> None:
+    # BisectBatchOnFunctionError: a handler that raises has its batch split in two until
+    # the record that fails is alone, so the records beside it get through.
+    for properties in _stream_mappings(packaged):
+        assert properties["BisectBatchOnFunctionError"] is True
+
+
+def test_a_poison_stream_record_cannot_hold_its_shard_up_for_a_day(
+    packaged: dict[tuple[str, str], Packaged],
+) -> None:
+    # MaximumRetryAttempts and MaximumRecordAgeInSeconds: Lambda's defaults (-1) retry a
+    # record until it expires from the stream, 24 hours, blocking its shard meanwhile.
+    for properties in _stream_mappings(packaged):
+        retries = properties["MaximumRetryAttempts"]
+        age = properties["MaximumRecordAgeInSeconds"]
+        assert (retries, age) == (
+            STREAM_FAILURE_HANDLING["MaximumRetryAttempts"],
+            STREAM_FAILURE_HANDLING["MaximumRecordAgeInSeconds"],
+        )
+        assert 0 <= retries <= 10_000  # Lambda's bounds; -1 (forever) is what this avoids
+        assert 60 <= age < 86_400  # Lambda's lower bound; below the stream's retention
+        # An on-failure destination (DestinationConfig) comes with a later change.
 
 
 def test_the_imports_are_exports_of_the_stage_stack(

@@ -24,7 +24,7 @@ from .limits import (
 _POINTER_SHOWN = 120  # characters of a location echoed back: keys can be long
 
 
-def parse_document(raw: bytes | None) -> dict[str, Any]:
+def parse_document(raw: bytes | str | None) -> dict[str, Any]:
     """The JSON object in a request body; InvalidDocument if it is none.
 
     Only parsing happens here (size, UTF-8, syntax, an object at the top); whether a
@@ -32,6 +32,9 @@ def parse_document(raw: bytes | None) -> dict[str, Any]:
     """
     if not raw:
         raise InvalidDocument("the body must be a JSON object")
+    if isinstance(raw, str):
+        # Lone surrogates pass through here, to be refused below as not UTF-8.
+        raw = raw.encode("utf-8", "surrogatepass")
     if len(raw) > MAX_BODY_BYTES:
         raise InvalidDocument(f"the body must be at most {MAX_BODY_BYTES} bytes")
     try:

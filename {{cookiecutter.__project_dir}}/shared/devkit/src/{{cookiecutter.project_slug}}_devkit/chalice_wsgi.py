@@ -47,7 +47,9 @@ def _headers(environ: dict[str, Any]) -> dict[str, str]:
     headers = {
         key[5:].replace("_", "-").lower(): str(value)
         for key, value in environ.items()
-        if key.startswith("HTTP_")
+        # These two come from headers named with underscores (CONTENT_TYPE): WSGI
+        # cannot tell them from Content-Type, which it files without the prefix.
+        if key.startswith("HTTP_") and key not in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH")
     }
     for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
         if environ.get(key):

@@ -4,14 +4,15 @@
 runs, it starts one as `invoke local.up` would, and stops it again on the way out;
 a local cloud that already runs is used and left running. Beside each service runs
 its stream delivery (stream_delivery.py, a process of its own), which feeds the
-service's DynamoDB stream handlers as an event source mapping would.
+service's DynamoDB stream handlers as an event source mapping would. Services run on
+local_gateway.py, `chalice local` without its habit of echoing Authorization headers.
+A child that dies is reported and restarted (supervision.py); the others keep serving.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -32,6 +33,7 @@ from .local_cloud_state import (
 )
 from .ports import port_is_free
 from .project_config import ProjectConfig
+from .supervision import ChildSpec, Supervisor, stop_process_groups
 
 READY_TIMEOUT_SECONDS = 60.0
 
@@ -145,45 +147,45 @@ def _serve_on(
     print(f"Local cloud ({state.engine}) on {state.endpoint}: stage {stage} from infra/stage.yaml")
     if "APP_ENV_FILE" in env:
         print(f"Services read {env_file.name} after their environment")
-    children: list[subprocess.Popen[bytes]] = []
     with tempfile.TemporaryDirectory(prefix="dev-server-") as scratch:
+        specs: list[ChildSpec] = []
+        ready_files = []
+        for service, port in ports.items():
+            folder = project.root / "services" / service
+            service_env = {
+                **env,
+                **chalice_environment(folder, stage),
+                "APP_TABLE_STREAM_ARN": resources.outputs[stream_output_key(service)],
+                "APP_USER_POOL_ID": resources.outputs["UserPoolId"],
+                "APP_USER_POOL_CLIENT_IDS": resources.outputs["UserPoolClientId"],
+            }
+            gateway = [sys.executable, "-m", f"{__package__}.local_gateway",
+                       "--stage", stage, "--host", host, "--port", str(port)]  # fmt: skip
+            ready = Path(scratch) / f"{service}.ready"
+            ready_files.append(ready)
+            delivery = [sys.executable, "-m", f"{__package__}.stream_delivery", str(ready)]
+            specs += [
+                ChildSpec(f"{service}: chalice local on port {port}", gateway, folder, service_env),
+                ChildSpec(f"{service}: stream delivery", delivery, folder, service_env),
+            ]
+        supervisor = Supervisor(specs, report=lambda line: print(line, flush=True))
         try:
-            chalice = str(Path(sys.executable).with_name("chalice"))
-            ready_files = []
-            for service, port in ports.items():
-                folder = project.root / "services" / service
-                service_env = {
-                    **env,
-                    **chalice_environment(folder, stage),
-                    "APP_TABLE_STREAM_ARN": resources.outputs[stream_output_key(service)],
-                    "APP_USER_POOL_ID": resources.outputs["UserPoolId"],
-                    "APP_USER_POOL_CLIENT_IDS": resources.outputs["UserPoolClientId"],
-                }
-                command = [chalice, "local", "--stage", stage, "--host", host, "--port", str(port)]
-                # Own process groups: `chalice local` runs a reloader and a worker, and
-                # both must go when we stop, whoever receives the signal.
-                children.append(
-                    subprocess.Popen(command, cwd=folder, env=service_env, start_new_session=True)
-                )
-                ready = Path(scratch) / f"{service}.ready"
-                ready_files.append(ready)
-                delivery = [sys.executable, "-m", f"{__package__}.stream_delivery", str(ready)]
-                children.append(
-                    subprocess.Popen(delivery, cwd=folder, env=service_env, start_new_session=True)
-                )
+            supervisor.start_all()
+            processes = supervisor.processes()
             for index, port in enumerate(ports.values()):
-                wait_for_port(host, port, children[2 * index], READY_TIMEOUT_SECONDS)
-                wait_for_file(ready_files[index], children[2 * index + 1], READY_TIMEOUT_SECONDS)
+                wait_for_port(host, port, processes[2 * index], READY_TIMEOUT_SECONDS)
+                wait_for_file(ready_files[index], processes[2 * index + 1], READY_TIMEOUT_SECONDS)
             for line in try_it_lines(project, stage, state_dir, host, ports):
                 print(line)
             print("Serving. Ctrl-C stops everything.", flush=True)
-            while all(child.poll() is None for child in children):
+            while not supervisor.all_down():
                 time.sleep(0.5)
-            print("A service stopped; shutting down.", file=sys.stderr)
+                supervisor.check()
+            print("Every service stopped; shutting down.", file=sys.stderr)
             return 1
         finally:
             with _signals_ignored():
-                stop_process_groups(children)
+                stop_process_groups(supervisor.processes())
 
 
 def try_it_lines(
@@ -226,24 +228,6 @@ def _signals_ignored() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-
-
-def stop_process_groups(children: list[subprocess.Popen[bytes]], grace: float = 10.0) -> None:
-    """SIGTERM every child's process group, then SIGKILL what is left after `grace` seconds."""
-    for child in children:
-        _signal_group(child, signal.SIGTERM)
-    deadline = time.monotonic() + grace
-    for child in children:
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            child.wait(timeout=max(0.0, deadline - time.monotonic()))
-        # The worker of `chalice local` can outlive its reloader: clear the group.
-        _signal_group(child, signal.SIGKILL)
-        child.wait()
-
-
-def _signal_group(child: subprocess.Popen[bytes], signum: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(child.pid, signum)
 
 
 @contextlib.contextmanager

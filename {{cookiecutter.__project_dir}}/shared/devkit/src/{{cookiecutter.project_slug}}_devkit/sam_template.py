@@ -9,8 +9,10 @@ error alarm), the stage's log group, and the stage stack's outputs. SAM then bin
 every event source to the alias by itself.
 
 A merge cannot rewrite the integrations and permissions Chalice points at the bare
-function, so `bind_to_alias` does that after packaging; `import_stage_values` swaps
-the placeholder stream ARN Chalice was given for the stage stack's export.
+function, so `bind_to_alias` does that after packaging;
+`with_stream_failure_handling` gives every DynamoDB stream event the failure
+handling Chalice cannot declare; `import_stage_values` swaps the placeholder stream
+ARN Chalice was given for the stage stack's export.
 """
 
 from __future__ import annotations
@@ -26,6 +28,21 @@ SERVERLESS_FUNCTION = "AWS::Serverless::Function"
 # What a service's handlers read of the stage stack's outputs, by environment variable.
 STAGE_OUTPUTS = {"APP_USER_POOL_ID": "UserPoolId", "APP_USER_POOL_CLIENT_IDS": "UserPoolClientId"}
 _FUNCTION_ARN = re.compile(r"\$\{(\w+)\.Arn\}")
+# How every DynamoDB stream event source mapping treats a failing batch (Lambda's
+# documented partial batch semantics). Handlers return `batchItemFailures`, so Lambda
+# checkpoints at the lowest failed record and retries from it; a handler error splits
+# the batch in two until the failing record is alone; after the retries or the age
+# below, the records are discarded, logged by the handler, not kept: an on-failure
+# destination (an SQS queue in DestinationConfig) is left to a later change.
+STREAM_FAILURE_HANDLING: dict[str, Any] = {
+    "FunctionResponseTypes": ["ReportBatchItemFailures"],
+    "BisectBatchOnFunctionError": True,
+    # Lambda's default is -1 (retry until the record expires, 24 h): one bad record
+    # would hold up every later change of its shard for a day.
+    "MaximumRetryAttempts": 5,
+    # A backlog older than an hour is discarded rather than block the shard longer.
+    "MaximumRecordAgeInSeconds": 3600,
+}
 
 
 def export_name(stage_stack: str, output: str) -> str:
@@ -116,6 +133,22 @@ def bind_to_alias(template: dict[str, Any]) -> dict[str, Any]:
             target = _function_named(properties.get("FunctionName"), functions)
             if target is not None:
                 properties["FunctionName"] = {"Ref": f"{target}.Alias"}
+    return result
+
+
+def with_stream_failure_handling(template: dict[str, Any]) -> dict[str, Any]:
+    """The template with STREAM_FAILURE_HANDLING on every function's DynamoDB events.
+
+    Chalice's `on_dynamodb_record` cannot set these, and a merge template would need
+    each function's and event's name; SAM turns them into the event source mapping's
+    properties. Returns a new template.
+    """
+    result = copy.deepcopy(template)
+    for logical_id in functions_of(result):
+        events = result["Resources"][logical_id].get("Properties", {}).get("Events", {})
+        for event in events.values():
+            if event.get("Type") == "DynamoDB":
+                event.setdefault("Properties", {}).update(copy.deepcopy(STREAM_FAILURE_HANDLING))
     return result
 
 

@@ -4,10 +4,22 @@ The dev server runs `deliver` in a process of its own in each service's folder (
 the end of this module): it imports the service's `app`, finds the handlers
 registered with `@app.on_dynamodb_record`, and for each one polls the stream its
 registration names, batches up to `batch_size` records (waiting up to
-`maximum_batching_window_in_seconds`), and calls the handler in this process. A
-batch whose handler raises is retried with backoff, as a whole and in order, up
-to MAX_RETRIES times; then it is reported and skipped, as with an event source
-mapping that has MaximumRetryAttempts set and no on-failure destination.
+`maximum_batching_window_in_seconds`), and calls the handler in this process.
+
+Failures follow Lambda's documented rules for a mapping with ReportBatchItemFailures,
+MaximumRetryAttempts and no on-failure destination:
+- a handler that raises fails the whole batch: it is retried with backoff, whole and
+  in order, up to MAX_RETRIES times, then reported and skipped;
+- a handler that returns `{"batchItemFailures": [{"itemIdentifier": <SequenceNumber>}]}`
+  has the records before the lowest reported one done; delivery retries from that
+  record with backoff, and once the retries are spent reports it as skipped and goes
+  on with the records after it. An identifier that is empty, missing or not in the
+  batch fails the whole batch, as in Lambda;
+- a record that cannot be read or put in Lambda's shape is reported by sequence
+  number and skipped (stream_pages.py);
+- a failing DescribeStream or GetRecords (a trimmed iterator, a local cloud that
+  restarts) is reported and tried again, from the last record delivered.
+Nothing of a record's data is logged: only names, counts and sequence numbers.
 """
 
 from __future__ import annotations
@@ -28,10 +40,18 @@ from typing import Any
 
 import boto3
 
+from .stream_pages import PageReader
+
 MAX_RETRIES = 3
 FIRST_BACKOFF_SECONDS = 0.5
+# Backoff after a DescribeStream or GetRecords error, doubled per error in a row.
+MAX_ERROR_BACKOFF_SECONDS = 10.0
 IDLE_POLL_SECONDS = 0.25
 Handler = Callable[[dict[str, Any], Any], Any]
+LOG = logging.getLogger(__name__)
+# `_attempt`'s answer when the whole batch failed (the handler raised, or an answer
+# Lambda would read as a complete failure).
+WHOLE_BATCH = -1
 
 
 @dataclass
@@ -42,6 +62,8 @@ class DeliveryStats:
     records: int = 0
     retries: int = 0
     dropped_batches: int = 0
+    skipped_records: int = 0
+    read_errors: int = 0
 
 
 @dataclass
@@ -57,11 +79,22 @@ class StreamMapping:
     streams: Any
     sleep: Callable[[float], None] = time.sleep
     stats: DeliveryStats = field(default_factory=DeliveryStats)
+    # Per shard: where the next GetRecords reads (None: a closed shard read to its end),
+    # and the last sequence number done with, to read on from after an error.
     _iterators: dict[str, str | None] = field(default_factory=dict)
+    _checkpoints: dict[str, str] = field(default_factory=dict)
+    _errors_in_a_row: int = 0
+    _reader: PageReader | None = None
 
     def start(self) -> None:
         """Take the shards' starting positions; records written from now on will come."""
         self._refresh_shards()
+
+    def error_backoff(self) -> float:
+        """How long to wait before the next poll after errors in a row (0 without one)."""
+        if not self._errors_in_a_row:
+            return 0.0
+        return min(MAX_ERROR_BACKOFF_SECONDS, FIRST_BACKOFF_SECONDS * 2.0**self._errors_in_a_row)
 
     def _refresh_shards(self) -> None:
         description = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]
@@ -69,66 +102,165 @@ class StreamMapping:
             shard_id = shard["ShardId"]
             if shard_id in self._iterators:
                 continue
+            checkpoint = self._checkpoints.get(shard_id)
+            position: dict[str, str] = (
+                {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": checkpoint}
+                if checkpoint
+                else {"ShardIteratorType": self.starting_position}
+            )
             self._iterators[shard_id] = self.streams.get_shard_iterator(
-                StreamArn=self.stream_arn,
-                ShardId=shard_id,
-                ShardIteratorType=self.starting_position,
+                StreamArn=self.stream_arn, ShardId=shard_id, **position
             )["ShardIterator"]
 
     def poll_once(self) -> int:
-        """Fetch one batch per shard and deliver it; return how many records were delivered."""
-        self._refresh_shards()
+        """Fetch one batch per shard and deliver it; return how many records were delivered.
+
+        Errors of the stream's API are logged and leave the shard to be read again, from
+        its last checkpoint, at the next poll: they never end the polling.
+        """
+        try:
+            self._refresh_shards()
+        except Exception as error:
+            self._read_failed("DescribeStream", error)
+            return 0
         delivered = 0
         for shard_id, iterator in list(self._iterators.items()):
             if iterator is None:
                 continue  # a closed shard, read to its end
-            records, next_iterator = self._fetch(iterator)
+            try:
+                records, next_iterator, last_sequence = self._fetch(iterator)
+            except Exception as error:
+                # A fresh iterator, after the checkpoint, at the next poll: the old one
+                # may have expired or point at trimmed records.
+                del self._iterators[shard_id]
+                self._read_failed("GetRecords", error)
+                continue
+            self._errors_in_a_row = 0
             if records:
                 self._deliver(records)
                 delivered += len(records)
+            if last_sequence:
+                self._checkpoints[shard_id] = last_sequence
             self._iterators[shard_id] = next_iterator
         return delivered
 
-    def _fetch(self, iterator: str) -> tuple[list[dict[str, Any]], str | None]:
+    def _read_failed(self, operation: str, error: Exception) -> None:
+        self._errors_in_a_row += 1
+        self.stats.read_errors += 1
+        LOG.warning("%s: %s failed (%s: %s); trying again in %.1f s", self.name, operation,
+                    type(error).__name__, error, self.error_backoff())  # fmt: skip
+
+    def _fetch(self, iterator: str) -> tuple[list[dict[str, Any]], str | None, str]:
+        """Up to `batch_size` records in Lambda's shape, the next iterator, and the
+        sequence number of the last record read (delivered or skipped)."""
+        if self._reader is None:
+            self._reader = PageReader(self.streams)
         records: list[dict[str, Any]] = []
+        read: list[str] = []
+        current: str | None = iterator
         deadline = time.monotonic() + self.batching_window
-        while True:
-            page = self.streams.get_records(
-                ShardIterator=iterator, Limit=self.batch_size - len(records)
-            )
-            records.extend(page["Records"])
-            iterator = page.get("NextShardIterator")
-            if iterator is None or len(records) >= self.batch_size:
-                return records, iterator
-            if time.monotonic() >= deadline:
-                return records, iterator
+        while current is not None:
+            page = self._reader.read(current, self.batch_size - len(records))
+            for sequence in page.unreadable:
+                self._skip(sequence, "botocore could not parse it")
+            read += page.unreadable
+            for record in page.records:
+                read.append(_sequence_number(record))
+                try:
+                    records.append(lambda_record(record, self.stream_arn))
+                except Exception as error:
+                    why = f"not convertible to Lambda's shape ({type(error).__name__})"
+                    self._skip(_sequence_number(record), why)
+            current = page.next_iterator
+            if len(records) >= self.batch_size or time.monotonic() >= deadline:
+                break
             self.sleep(min(IDLE_POLL_SECONDS, max(0.0, deadline - time.monotonic())))
+        return records, current, max(read, key=_as_number, default="")
+
+    def _skip(self, sequence: str, why: str) -> None:
+        self.stats.skipped_records += 1
+        LOG.error("%s: skipped record %s: %s", self.name, sequence or "(no sequence number)", why)
 
     def _deliver(self, records: list[dict[str, Any]]) -> None:
-        event = {"Records": [lambda_record(record, self.stream_arn) for record in records]}
-        backoff = FIRST_BACKOFF_SECONDS
-        for attempt in range(MAX_RETRIES + 1):
-            try:
-                self.handler(event, _Context(self.name))
-            except Exception:
-                logging.getLogger(__name__).error(
-                    "%s failed on a batch of %d records (attempt %d of %d):\n%s",
-                    self.name, len(records), attempt + 1, MAX_RETRIES + 1,
-                    traceback.format_exc(limit=3),
-                )  # fmt: skip
-                if attempt < MAX_RETRIES:
-                    self.stats.retries += 1
-                    self.sleep(backoff)
-                    backoff *= 2
+        """Deliver a batch until every record is done or skipped."""
+        batch, retries, backoff = records, 0, FIRST_BACKOFF_SECONDS
+        while batch:
+            failed_at = self._attempt(batch, retries)
+            if failed_at is None:
+                self.stats.batches += 1
+                self.stats.records += len(batch)
+                return
+            if failed_at > 0:
+                # The records before the reported one are done: the checkpoint moves,
+                # and the retries start over from there.
+                self.stats.records += failed_at
+                batch, retries, backoff = batch[failed_at:], 0, FIRST_BACKOFF_SECONDS
+            if retries < MAX_RETRIES:
+                retries += 1
+                self.stats.retries += 1
+                self.sleep(backoff)
+                backoff *= 2
                 continue
-            self.stats.batches += 1
-            self.stats.records += len(records)
-            return
-        self.stats.dropped_batches += 1
-        logging.getLogger(__name__).error(
-            "%s: dropped a batch of %d records after %d retries",
-            self.name, len(records), MAX_RETRIES,
-        )  # fmt: skip
+            if failed_at == WHOLE_BATCH:
+                self.stats.dropped_batches += 1
+                LOG.error("%s: dropped a batch of %d records after %d retries",
+                          self.name, len(batch), MAX_RETRIES)  # fmt: skip
+                return
+            self._skip(
+                _sequence_number(batch[0]), f"still reported failed after {MAX_RETRIES} retries"
+            )
+            batch, retries, backoff = batch[1:], 0, FIRST_BACKOFF_SECONDS
+
+    def _attempt(self, batch: list[dict[str, Any]], retries: int) -> int | None:
+        """Call the handler once: None when every record is done, else the index of the
+        first record to retry from, or WHOLE_BATCH."""
+        try:
+            answer = self.handler({"Records": batch}, _Context(self.name))
+        except Exception:
+            LOG.error("%s failed on a batch of %d records (attempt %d of %d):\n%s",
+                      self.name, len(batch), retries + 1, MAX_RETRIES + 1,
+                      traceback.format_exc(limit=3))  # fmt: skip
+            return WHOLE_BATCH
+        sequences = [_sequence_number(record) for record in batch]
+        failed_at = first_failed(answer, sequences)
+        if failed_at is not None:
+            which = "the whole batch" if failed_at == WHOLE_BATCH else sequences[failed_at]
+            LOG.error("%s reported %s failed (attempt %d of %d)",
+                      self.name, which, retries + 1, MAX_RETRIES + 1)  # fmt: skip
+        return failed_at
+
+
+def first_failed(answer: Any, sequences: list[str]) -> int | None:
+    """Where Lambda checkpoints given a handler's answer for records of `sequences`.
+
+    None: the batch is done (no answer, no or an empty `batchItemFailures`). Else the
+    index of the record with the lowest reported sequence number, or WHOLE_BATCH when
+    an identifier is empty, missing or names no record of the batch.
+    """
+    if not isinstance(answer, dict):
+        return None
+    failures = answer.get("batchItemFailures")
+    if not failures:
+        return None
+    indexes = []
+    for failure in failures:
+        identifier = failure.get("itemIdentifier") if isinstance(failure, dict) else None
+        if not identifier or identifier not in sequences:
+            return WHOLE_BATCH
+        indexes.append(sequences.index(identifier))
+    # Sequence numbers grow along a shard, and the batch is in stream order.
+    return min(indexes)
+
+
+def _sequence_number(record: Any) -> str:
+    change = record.get("dynamodb") if isinstance(record, dict) else None
+    sequence = change.get("SequenceNumber") if isinstance(change, dict) else None
+    return sequence if isinstance(sequence, str) else ""
+
+
+def _as_number(sequence: str) -> int:
+    # Sequence numbers are decimal strings of varying length: compare them as numbers.
+    return int(sequence) if sequence.isdigit() else -1
 
 
 def lambda_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
@@ -187,8 +319,15 @@ def mappings_of(app_module: Any, streams: Any) -> list[StreamMapping]:
 def run(mappings: list[StreamMapping], stop: threading.Event) -> None:
     """Poll every mapping until `stop` is set; sleep a little when nothing came."""
     while not stop.is_set():
-        if not sum(mapping.poll_once() for mapping in mappings):
-            stop.wait(IDLE_POLL_SECONDS)
+        delivered = 0
+        for mapping in mappings:
+            try:
+                delivered += mapping.poll_once()
+            except Exception:
+                LOG.exception("%s: polling failed; trying again", mapping.name)
+        if not delivered:
+            pause = max(mapping.error_backoff() for mapping in mappings)
+            stop.wait(max(IDLE_POLL_SECONDS, pause))
 
 
 def deliver(ready_file: Path, app_module: str = "app") -> None:

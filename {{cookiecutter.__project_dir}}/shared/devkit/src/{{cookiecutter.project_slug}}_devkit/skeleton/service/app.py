@@ -76,5 +76,9 @@ def delete_record(record_id: str) -> Response:
 
 
 @app.on_dynamodb_record(stream_arn=table_stream_arn(), batch_size=100, starting_position="LATEST")
-def on_record_change(event: DynamoDBEvent) -> None:
-    dependencies.get().changes.handle(event)
+def on_record_change(event: DynamoDBEvent) -> dict[str, Any]:
+    # Chalice hands the return value back to Lambda: a partial batch response, which
+    # the event source mapping reads (ReportBatchItemFailures, set by the deploy's
+    # template; `invoke dev`'s stream delivery reads it the same way). The raw event
+    # goes on, as DynamoDBEvent's iterator raises on the first malformed record.
+    return dependencies.get().changes.handle(event.to_dict())
