@@ -13,7 +13,13 @@ from pathlib import Path
 import pytest
 
 from {{ cookiecutter.project_slug }}_devkit import ProjectConfig, load_project_config
-from {{ cookiecutter.project_slug }}_devkit.package_report import collect, format_report, lambda_like_python
+from {{ cookiecutter.project_slug }}_devkit.cold_start_budget import ColdStartBudget
+from {{ cookiecutter.project_slug }}_devkit.package_report import (
+    collect,
+    format_report,
+    lambda_like_python,
+    reference_zip,
+)
 
 pytestmark = pytest.mark.packaging
 
@@ -113,16 +119,28 @@ def test_packaging_stops_when_the_secrets_cannot_be_fetched(
     assert list(tmp_path.rglob("deployment.zip")) == []
 
 
-def test_the_report_sets_each_bundle_beside_a_bare_chalice_app(
+def test_the_report_sets_each_bundle_beside_the_reference_app(
     packaged: Path, tmp_path: Path, project: ProjectConfig
 ) -> None:
-    bare, bundles = collect(packaged, tmp_path)
+    # Few rounds: this checks the report's shape; `invoke package --report` gives the figures.
+    reference, bundles = collect(packaged, tmp_path, rounds=1)
     assert [figures.name for figures in bundles] == sorted(project.services)
-    assert bare.zip_bytes > 0
-    assert bare.import_seconds > 0
-    table = format_report(bare, bundles)
-    assert table[1].startswith("bare chalice app")
-    assert all(line.split()[0] in project.services for line in table[2:])
+    assert reference.zip_bytes > 0
+    for figures in [reference, *bundles]:
+        assert figures.init_seconds > 0
+        assert figures.request_seconds > 0  # the request got its 200, or collect raised
+    budget = ColdStartBudget(zip_budget_bytes=reference.zip_bytes)
+    table = format_report(reference, bundles, budget)
+    assert table[1].startswith("reference")
+    assert [line.split()[0] for line in table[2 : 2 + len(bundles)]] == sorted(project.services)
+    assert any("MB over budget" in line and "ms per MB" in line for line in table)
+
+
+def test_the_reference_builds_the_dynamodb_client_every_service_builds(tmp_path: Path) -> None:
+    with zipfile.ZipFile(reference_zip(tmp_path)) as archive:
+        source = archive.read("app.py").decode()
+    assert "Chalice(app_name=" in source
+    assert 'boto3.client("dynamodb")' in source
 
 
 def test_the_report_interpreter_holds_boto3_compiled_as_lambda_does(lambda_python: Path) -> None:

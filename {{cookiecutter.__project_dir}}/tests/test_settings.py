@@ -6,10 +6,10 @@ import logging
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 
 from {{ cookiecutter.project_slug }}_config import (
     EnvFileError,
+    SecretStr,
     ServiceSettings,
     SettingsError,
     load_settings,
@@ -80,3 +80,46 @@ def test_secrets_never_show_in_repr_str_or_logs(caplog: pytest.LogCaptureFixture
 def test_keys_that_are_not_variable_names_are_refused() -> None:
     with pytest.raises(EnvFileError):
         render_env_file({"BAD KEY": "x"})
+
+
+def test_every_problem_is_named_at_once_without_its_value() -> None:
+    environ = {
+        **BASE,
+        "APP_LOG_LEVEL": "LOUD-value",
+        "APP_JWT_LEEWAY_SECONDS": "many-value",
+        "APP_REGION": "",
+    }
+    with pytest.raises(SettingsError) as invalid:
+        load_settings(ServiceSettings, environ=environ)
+    message = str(invalid.value)
+    assert "APP_JWT_LEEWAY_SECONDS: Input should be a valid integer" in message
+    assert "many-value" not in message
+    with pytest.raises(SettingsError) as invalid:
+        load_settings(ServiceSettings, environ={**environ, "APP_JWT_LEEWAY_SECONDS": "301"})
+    message = str(invalid.value)
+    assert "APP_LOG_LEVEL: Input should be 'DEBUG'" in message
+    assert "APP_REGION: String should have at least 1 character" in message
+    assert "APP_JWT_LEEWAY_SECONDS: Input should be less than or equal to 300" in message
+    assert "LOUD-value" not in message
+
+
+def test_settings_built_in_code_are_checked_too() -> None:
+    settings = ServiceSettings(stage="dev", service="s", region="r", table_name="t")
+    assert settings.jwt_leeway_seconds == 5
+    with pytest.raises(SettingsError, match="APP_STAGE: String should match pattern"):
+        ServiceSettings(stage="Bad Stage!", service="s", region="r", table_name="t")
+    with pytest.raises(SettingsError, match="APP_TABLE_NAME"):
+        settings.model_copy(update={"table_name": ""})
+    assert settings.model_copy(update={"user_pool_id": "p"}).user_pool_id == "p"
+
+
+def test_a_subclass_adds_settings_without_a_decorator() -> None:
+    settings = load_settings(
+        WithSecret, environ={**BASE, "APP_API_KEY": "k", "APP_USER_POOL_CLIENT_IDS": "a, b,"}
+    )
+    assert isinstance(settings, ServiceSettings)
+    assert settings.accepted_client_ids == frozenset({"a", "b"})
+    with pytest.raises(SettingsError, match="APP_API_KEY: missing"):
+        load_settings(WithSecret, environ=BASE)
+    with pytest.raises(AttributeError):
+        settings.stage = "prod"  # type: ignore[misc]

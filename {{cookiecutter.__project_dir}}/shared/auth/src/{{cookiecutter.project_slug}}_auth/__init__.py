@@ -8,6 +8,8 @@ from .bearer import AuthenticationError, bearer_token
 from .chalice_auth import ChaliceAuth
 from .jwks import JwksCache, JwksUnavailable, UnknownKey
 from .jwt_verifier import InvalidToken, TokenUse, TokenVerifier
+from .rs256 import RsaPublicKey
+from .token_cache import VerifiedTokens
 from .user import CurrentUser
 from .user_pool import UserPool
 
@@ -18,9 +20,11 @@ __all__ = [
     "InvalidToken",
     "JwksCache",
     "JwksUnavailable",
+    "RsaPublicKey",
     "TokenUse",
     "TokenVerifier",
     "UnknownKey",
     "UserPool",
+    "VerifiedTokens",
     "bearer_token",
 ]

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import threading
 import time
-import urllib.request
 from collections.abc import Callable
 from typing import Any
 
-from joserfc.jwk import KeySet, RSAKey
+from .rs256 import RsaPublicKey
 
 # Cognito's JWKS is well under 2 KiB; a body far larger is not a key set.
 MAX_JWKS_BYTES = 64 * 1024
@@ -25,8 +24,30 @@ class UnknownKey(Exception):
 
 def fetch_json(url: str, timeout: float) -> Any:
     """GET `url` and parse its JSON body within `timeout` seconds per socket operation."""
+    # Imported here: only the first guarded request of a process fetches keys.
+    import urllib.request
+
     with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (the pool's URL)
         return json.loads(response.read(MAX_JWKS_BYTES + 1)[:MAX_JWKS_BYTES])
+
+
+def signing_keys(document: Any) -> dict[str, RsaPublicKey]:
+    """The RS256 signing keys of a JWKS document by `kid`; ValueError if it is no key set.
+
+    Keys of other types, other algorithms or other uses are left out: none of them can
+    verify an RS256 token.
+    """
+    if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
+        raise ValueError("not a JWKS document")
+    keys = {}
+    for jwk in document["keys"]:
+        if not isinstance(jwk, dict) or jwk.get("alg", "RS256") != "RS256":
+            continue
+        if jwk.get("use", "sig") != "sig" or jwk.get("kty") != "RSA":
+            continue
+        key = RsaPublicKey.from_jwk(jwk)
+        keys[key.kid] = key
+    return keys
 
 
 class JwksCache:
@@ -53,12 +74,12 @@ class JwksCache:
         self._refetch_interval = refetch_interval
         self._retry_interval = retry_interval
         self._clock = clock
-        self._keys: dict[str, RSAKey] | None = None
+        self._keys: dict[str, RsaPublicKey] | None = None
         self._fetched_at = float("-inf")
         self._lock = threading.Lock()
         self.fetches = 0
 
-    def key(self, kid: str) -> RSAKey:
+    def key(self, kid: str) -> RsaPublicKey:
         """The key named `kid`. Raises UnknownKey, or JwksUnavailable if no set was ever fetched."""
         keys = self._keys
         if keys is not None and kid in keys:
@@ -74,19 +95,17 @@ class JwksCache:
             raise UnknownKey("no key of the user pool has this kid")
         return keys[kid]
 
-    def _load(self) -> dict[str, RSAKey]:
+    def _load(self) -> dict[str, RsaPublicKey]:
         self.fetches += 1
         # Counted as fetched even when it fails, so an outage is not a fetch per request.
         self._fetched_at = self._clock()
         try:
-            document = self._fetch(self._url, self._timeout)
-            key_set = KeySet.import_key_set(document)
+            keys = signing_keys(self._fetch(self._url, self._timeout))
         except (OSError, ValueError, TypeError, KeyError) as error:
             if self._keys is not None:
                 return self._keys
             raise JwksUnavailable(
                 f"the user pool's keys cannot be fetched ({type(error).__name__})"
             ) from None
-        keys = {str(key.kid): key for key in key_set.keys if isinstance(key, RSAKey) and key.kid}
         self._keys = keys
         return keys

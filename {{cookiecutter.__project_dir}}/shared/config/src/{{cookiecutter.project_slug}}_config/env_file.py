@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from dotenv.parser import parse_stream
-
 KEY_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -25,6 +23,9 @@ def read_env_file(path: Path) -> dict[str, str]:
     Raises EnvFileError naming the first line that is not a comment, a blank line
     or a KEY=value assignment.
     """
+    # Imported here: a deployed function reads no .env file, so its cold start skips dotenv.
+    from dotenv.parser import parse_stream
+
     values: dict[str, str] = {}
     with path.open(encoding="utf-8", newline="") as stream:
         for binding in parse_stream(stream):

@@ -5,8 +5,9 @@ is in `vendor/`, so packaging works on a copy of the service (build/<stage>/<ser
 with the runtime shared packages installed into its vendor/. `chalice package
 --merge-template` then writes the SAM template with the stage's release settings
 merged in (sam_template.release_template), and only what a merge cannot say is
-changed afterwards: integrations and permissions onto the alias, and the stream ARN
-imported from the stage stack.
+changed afterwards: integrations and permissions onto the alias, the stream ARN
+imported from the stage stack, and bytecode for the runtime's Python added to the zip
+(bundle_bytecode.py: Lambda cannot write it, so a zip without it compiles on every cold start).
 
 Secret values never reach the template: each key of the stage's secret becomes a
 CloudFormation dynamic reference to the version read at packaging time, resolved by
@@ -24,9 +25,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .bundle_bytecode import add_bytecode, running_python
 from .cfn_template import stream_output_key
 from .project_config import ProjectConfig, StageConfig
-from .sam_template import bind_to_alias, export_name, import_stage_values, release_template
+from .sam_template import (
+    bind_to_alias,
+    export_name,
+    import_stage_values,
+    release_template,
+    with_stream_failure_handling,
+)
 
 # What Chalice ships of a service; its tests, openapi.yaml and caches stay behind.
 SERVICE_FILES = ("app.py", "chalicelib", ".chalice/config.json", "requirements.txt")
@@ -133,8 +141,17 @@ def package_service(
         last = (packaged.stderr.strip().splitlines() or ["no output"])[-1]
         raise PackagingError(f"chalice package failed for {service}: {last}")
     package = ServicePackage(service, folder)
+    compiled = add_bytecode(package.archive, project.python)
+    progress(
+        f"{service}: {compiled} modules compiled for Python {project.python}"
+        if compiled
+        else f"{service}: no bytecode added: packaging runs Python {running_python()}, "
+        f"the runtime is {project.python}"
+    )
     stream = export_name(stack, stream_output_key(service))
-    template = import_stage_values(bind_to_alias(package.template()), placeholder, stream)
+    template = import_stage_values(
+        with_stream_failure_handling(bind_to_alias(package.template())), placeholder, stream
+    )
     package.template_path.write_text(json.dumps(template, indent=2) + "\n", encoding="utf-8")
     progress(f"{service}: {package.archive} ({package.archive.stat().st_size / 1024:.0f} KiB)")
     return package

@@ -233,6 +233,6 @@ def test_unreachable_keys_fail_closed(
 
 
 def test_without_a_user_pool_every_guarded_route_is_503(settings: ServiceSettings) -> None:
-    unconfigured = settings.model_copy(update={"user_pool_id": ""})
+    unconfigured = dataclasses.replace(settings, user_pool_id="")
     with dependencies.override(build_dependencies(unconfigured)), Client(app) as client:
         assert client.http.get(RECORDS).status_code == 503

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import uuid
@@ -26,7 +27,7 @@ def test_an_unhandled_error_is_one_error_record_and_a_500_that_names_it(
     settings: ServiceSettings, shared_stage: StageResources, headers: dict[str, str]
 ) -> None:
     # A table that is not there: boto3 raises in the route, as with a misconfigured stage.
-    broken = settings.model_copy(update={"table_name": f"missing-{uuid.uuid4().hex[:8]}"})
+    broken = dataclasses.replace(settings, table_name=f"missing-{uuid.uuid4().hex[:8]}")
     output = io.StringIO()
     configure_logging(app.log, service=SERVICE, stage=settings.stage, stream=output)
     try:
