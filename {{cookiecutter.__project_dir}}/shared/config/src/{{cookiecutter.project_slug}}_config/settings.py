@@ -75,6 +75,11 @@ class ServiceSettings(Settings):
     user_pool_id: str = ""
     user_pool_client_ids: str = ""
     jwt_leeway_seconds: int = setting(default=5, ge=0, le=300)
+    # The stage's table of short-lived items (infra/stage.yaml SessionsTable). Empty:
+    # requests with an Idempotency-Key answer 503 rather than run without the guarantee.
+    sessions_table_name: str = ""
+    # How long a response is replayed for its Idempotency-Key (1 minute to 7 days).
+    idempotency_window_seconds: int = setting(default=24 * 60 * 60, ge=60, le=7 * 24 * 60 * 60)
 
     @property
     def accepted_client_ids(self) -> frozenset[str]:

@@ -1,5 +1,6 @@
 """DynamoDB data access shared by every service."""
 
+from .batch_writes import BatchOutcome, BatchWriter, RetryPolicy
 from .clients import dynamodb_client
 from .documents import check_document, parse_document
 from .errors import (
@@ -11,11 +12,24 @@ from .errors import (
     RecordNotFound,
     VersionConflict,
 )
-from .records import Page, Record
+from .idempotency import (
+    Idempotency,
+    IdempotencyInProgress,
+    IdempotencyKeyReused,
+    StoredResponse,
+)
+from .records import BatchResult, Page, Record
 from .repository import RecordRepository
+from .sessions import SessionStore
 
 __all__ = [
+    "BatchOutcome",
+    "BatchResult",
+    "BatchWriter",
     "DataError",
+    "Idempotency",
+    "IdempotencyInProgress",
+    "IdempotencyKeyReused",
     "InvalidDocument",
     "InvalidPageToken",
     "InvalidRecordId",
@@ -24,6 +38,9 @@ __all__ = [
     "RecordExists",
     "RecordNotFound",
     "RecordRepository",
+    "RetryPolicy",
+    "SessionStore",
+    "StoredResponse",
     "VersionConflict",
     "check_document",
     "dynamodb_client",

@@ -24,7 +24,7 @@ from .limits import (
 _POINTER_SHOWN = 120  # characters of a location echoed back: keys can be long
 
 
-def parse_document(raw: bytes | str | None) -> dict[str, Any]:
+def parse_document(raw: bytes | str | None, max_bytes: int = MAX_BODY_BYTES) -> dict[str, Any]:
     """The JSON object in a request body; InvalidDocument if it is none.
 
     Only parsing happens here (size, UTF-8, syntax, an object at the top); whether a
@@ -35,8 +35,8 @@ def parse_document(raw: bytes | str | None) -> dict[str, Any]:
     if isinstance(raw, str):
         # Lone surrogates pass through here, to be refused below as not UTF-8.
         raw = raw.encode("utf-8", "surrogatepass")
-    if len(raw) > MAX_BODY_BYTES:
-        raise InvalidDocument(f"the body must be at most {MAX_BODY_BYTES} bytes")
+    if len(raw) > max_bytes:
+        raise InvalidDocument(f"the body must be at most {max_bytes} bytes")
     try:
         # JSON on the wire is UTF-8 (RFC 8259); json.loads would also guess UTF-16 or 32.
         value = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
@@ -50,10 +50,16 @@ def parse_document(raw: bytes | str | None) -> dict[str, Any]:
     return value
 
 
-def check_document(document: dict[str, Any]) -> None:
-    """InvalidDocument unless every value in `document` can be stored and read back as sent."""
+def check_document(document: dict[str, Any], at: str = "") -> None:
+    """InvalidDocument unless every value in `document` can be stored and read back as sent.
+
+    `at` is where the document sits in the body (a JSON Pointer such as "/items/3"),
+    for the message; depth counts from the document itself, as stored.
+    """
+    if at and len(json.dumps(document).encode()) > MAX_BODY_BYTES:
+        raise InvalidDocument(f"{_at(at)}: records must be at most {MAX_BODY_BYTES} bytes")
     # Iterative, so a deep document costs no recursion; each entry is (value, depth, pointer).
-    pending: list[tuple[Any, int, str]] = [(document, 1, "")]
+    pending: list[tuple[Any, int, str]] = [(document, 1, at)]
     while pending:
         value, depth, pointer = pending.pop()
         if isinstance(value, dict):

@@ -27,6 +27,10 @@ MAX_BODY_DEPTH = MAX_NESTING_LEVELS
 # Far below the 400 KB item, leaving room for the bookkeeping attributes and for
 # the change-log and search copies a record's stream feeds.
 MAX_BODY_BYTES = 64 * 1024
+# A batch request: up to 100 records (4 BatchWriteItem calls), each within
+# MAX_BODY_BYTES, the whole well inside Lambda's 6 MB request payload.
+MAX_BATCH_ITEMS = 100
+MAX_BATCH_BODY_BYTES = 1024 * 1024
 # Ids are path segments: URL-safe letters only, so no client rewrites them ("." and
 # ".." are normalised away by browsers), and far below the 2,048-byte key limit.
 RECORD_ID_PATTERN = "^[A-Za-z0-9_-]{1,128}$"
@@ -54,6 +58,8 @@ def described_limits() -> dict[str, int | str]:
     return {
         "body_max_bytes": MAX_BODY_BYTES,
         "body_max_depth": MAX_BODY_DEPTH,
+        "batch_max_items": MAX_BATCH_ITEMS,
+        "batch_body_max_bytes": MAX_BATCH_BODY_BYTES,
         "key_min_length": MIN_KEY_LENGTH,
         "number_max_significant_digits": NUMBER_MAX_SIGNIFICANT_DIGITS,
         "number_max_exponent": NUMBER_MAX_EXPONENT,

@@ -33,3 +33,11 @@ class Page:
 
     records: list[Record]
     next_token: str | None
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What a batch write stored, and the ids of the records it gave up on (in order)."""
+
+    stored: list[Record]
+    unprocessed: list[str]

@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from .batch_writes import BatchWriter
 from .documents import check_document
 from .errors import InvalidRecordId, RecordExists, RecordNotFound, VersionConflict
 from .limits import is_record_id
-from .records import Page, Record
+from .records import BatchResult, Page, Record
 from .serialization import decode_page_token, encode_page_token, from_item, to_item
 
 if TYPE_CHECKING:
@@ -62,6 +63,31 @@ class RecordRepository:
                 raise RecordExists(record_id) from error
             raise
         return _record(item)
+
+    def create_many(
+        self, entries: list[tuple[str, dict[str, Any]]], writer: BatchWriter | None = None
+    ) -> BatchResult:
+        """Store new records at version 1 in batches; report which were not stored.
+
+        Unlike `create`, a batch write is not conditional (BatchWriteItem takes no
+        condition): the ids must be new ones the caller drew, not a client's. Every
+        document is checked before anything is written.
+        """
+        for index, (record_id, data) in enumerate(entries):
+            _check_id(record_id)
+            check_document(data, at=f"/items/{index}")
+        now = self._timestamp()
+        records = [
+            Record(id=record_id, data=data, version=1, created_at=now, updated_at=now)
+            for record_id, data in entries
+        ]
+        items = [to_item(record.to_json()) for record in records]
+        outcome = (writer or BatchWriter(self._client, self._table, _KEY)).put_all(items)
+        # As a read returns them (numbers as DynamoDB keeps them), like `create`.
+        written = {record.id: record for record in (_record(item) for item in items)}
+        return BatchResult(
+            stored=[written[key] for key in outcome.stored], unprocessed=outcome.unprocessed
+        )
 
     def get(self, record_id: str) -> Record:
         """Return the record; RecordNotFound if there is none."""

@@ -134,6 +134,7 @@ def chalice_config(prefix: str, service: str, stages: tuple[StageFacts, ...]) ->
                     "APP_SERVICE": service,
                     "APP_REGION": stage.region,
                     "APP_TABLE_NAME": f"{prefix}-{stage.name}-{service}",
+                    "APP_SESSIONS_TABLE_NAME": f"{prefix}-{stage.name}-sessions",
                     "APP_LOG_LEVEL": stage.log_level,
                 },
             }
@@ -143,8 +144,10 @@ def chalice_config(prefix: str, service: str, stages: tuple[StageFacts, ...]) ->
 
 
 def iam_policy(prefix: str, service: str, stage: StageFacts) -> dict[str, Any]:
-    """Least privilege for one service in one stage: its own table, its stream and its logs."""
+    """Least privilege for one service in one stage: its own table and stream, its items of
+    the stage's sessions table, and its logs."""
     table = f"arn:aws:dynamodb:{stage.region}:*:table/{prefix}-{stage.name}-{service}"
+    sessions = f"arn:aws:dynamodb:{stage.region}:*:table/{prefix}-{stage.name}-sessions"
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -171,6 +174,21 @@ def iam_policy(prefix: str, service: str, stage: StageFacts) -> dict[str, Any]:
                     "dynamodb:ListStreams",
                 ],
                 "Resource": f"{table}/stream/*",
+            },
+            {
+                "Sid": "OwnSessions",
+                "Effect": "Allow",
+                "Action": [
+                    "dynamodb:GetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:DeleteItem",
+                    "dynamodb:Query",
+                ],
+                "Resource": sessions,
+                # Only the partitions that start with the service's name (its scopes).
+                "Condition": {
+                    "ForAllValues:StringLike": {"dynamodb:LeadingKeys": [f"{service}#*"]}
+                },
             },
             {
                 "Sid": "OwnLogs",

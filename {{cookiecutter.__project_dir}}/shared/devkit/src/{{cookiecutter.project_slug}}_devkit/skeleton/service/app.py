@@ -13,9 +13,12 @@ from {{ cookiecutter.project_slug }}_observability import report_errors
 from chalicelib.changes import table_stream_arn
 from chalicelib.composition import dependencies
 from chalicelib.http import (
+    batch_items,
+    batch_response,
     created,
     current_request,
     expected_version,
+    idempotency_key,
     json_body,
     no_content,
     page_params,
@@ -36,8 +39,22 @@ def me() -> dict[str, Any]:
 @app.route("/__service__", methods=["POST"])
 @auth.required()
 def create_record() -> Response:
-    record = dependencies.get().records.create(json_body(current_request(app)))
-    return created(f"/__service__/{record.id}", record)
+    request, service = current_request(app), dependencies.get()
+    data = json_body(request)
+
+    def create() -> Response:
+        record = service.records.create(data)
+        return created(f"/__service__/{record.id}", record)
+
+    key = idempotency_key(request.headers.get("idempotency-key"))
+    return service.idempotent.respond(key, auth.user().sub, data, create)
+
+
+@app.route("/__service__/batch", methods=["POST"])
+@auth.required()
+def create_records() -> dict[str, Any]:
+    result = dependencies.get().records.create_batch(batch_items(current_request(app)))
+    return batch_response(result)
 
 
 @app.route("/__service__", methods=["GET"])

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from {{ cookiecutter.project_slug }}_auth import JwksCache, TokenVerifier, UserPool
 from {{ cookiecutter.project_slug }}_config import Provider, ServiceSettings, load_settings
-from {{ cookiecutter.project_slug }}_data import RecordRepository, dynamodb_client
+from {{ cookiecutter.project_slug }}_data import (
+    Idempotency,
+    RecordRepository,
+    SessionStore,
+    dynamodb_client,
+)
 
 from .changes import ChangeFeed
+from .idempotent import IdempotentResponses
 from .records import RecordService
 
 
@@ -19,17 +27,33 @@ class Dependencies:
 
     settings: ServiceSettings
     records: RecordService
+    idempotent: IdempotentResponses
     changes: ChangeFeed
     # None when the stage names no user pool: guarded routes then answer 503.
     verifier: TokenVerifier | None
 
 
-def build_dependencies(settings: ServiceSettings) -> Dependencies:
-    """Wire the service for `settings` against the DynamoDB endpoint boto3 is configured for."""
-    repository = RecordRepository(dynamodb_client(settings.region), settings.table_name)
+def build_dependencies(
+    settings: ServiceSettings, clock: Callable[[], float] = time.time
+) -> Dependencies:
+    """Wire the service for `settings` against the DynamoDB endpoint boto3 is configured for.
+
+    `clock` (epoch seconds) decides when idempotency records expire; tests pass their own.
+    """
+    client = dynamodb_client(settings.region)
+    repository = RecordRepository(client, settings.table_name)
+    idempotency = (
+        Idempotency(
+            SessionStore(client, settings.sessions_table_name, clock),
+            settings.idempotency_window_seconds,
+        )
+        if settings.sessions_table_name
+        else None
+    )
     return Dependencies(
         settings=settings,
         records=RecordService(repository, new_id=lambda: uuid.uuid4().hex),
+        idempotent=IdempotentResponses(settings.service, idempotency),
         # stdout is the function's log in Lambda and the terminal under `invoke dev`.
         changes=ChangeFeed(settings.service, emit=print),
         verifier=build_verifier(settings),

@@ -10,7 +10,13 @@ from chalice import BadRequestError, Chalice, Response
 from chalice.app import Request
 
 from {{ cookiecutter.project_slug }}_data import InvalidDocument, Record, parse_document
-from {{ cookiecutter.project_slug }}_data.limits import MAX_VERSION_DIGITS, PAGE_TOKEN_PATTERN, is_page_token
+from {{ cookiecutter.project_slug }}_data.limits import (
+    MAX_BATCH_BODY_BYTES,
+    MAX_BATCH_ITEMS,
+    MAX_VERSION_DIGITS,
+    PAGE_TOKEN_PATTERN,
+    is_page_token,
+)
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -18,6 +24,9 @@ MAX_PAGE_SIZE = 100
 Headers = dict[str, str | list[str]]
 
 _LIMIT = re.compile(r"[0-9]{1,3}")
+# Visible ASCII, as most APIs take it (Stripe: up to 255 characters).
+IDEMPOTENCY_KEY_PATTERN = "^[!-~]{1,255}$"
+_IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 # An entity tag naming a version, as ETag sends it ("3"), or its weak form (W/"3").
 _VERSION_TAG = re.compile(r'(?:W/)?"([0-9]{1,' + str(MAX_VERSION_DIGITS) + r'})"')
 
@@ -39,6 +48,37 @@ def json_body(request: Request) -> dict[str, Any]:
         return parse_document(request.raw_body)
     except InvalidDocument as error:
         raise BadRequestError(str(error)) from None
+
+
+def batch_items(request: Request) -> list[dict[str, Any]]:
+    """The objects of a `{"items": [...]}` body (1 to 100 of them); 400 naming what is wrong."""
+    try:
+        body = parse_document(request.raw_body, max_bytes=MAX_BATCH_BODY_BYTES)
+    except InvalidDocument as error:
+        raise BadRequestError(str(error)) from None
+    items = body.get("items")
+    if set(body) != {"items"} or not isinstance(items, list):
+        raise BadRequestError('the body must be {"items": [...]} and nothing else')
+    if not 1 <= len(items) <= MAX_BATCH_ITEMS:
+        raise BadRequestError(f"items must hold 1 to {MAX_BATCH_ITEMS} objects")
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise BadRequestError(f"the body at /items/{index}: each item must be a JSON object")
+    return items
+
+
+def batch_response(results: list[Record | None]) -> dict[str, Any]:
+    """For each item, by its index in the request: stored (with its record) or not."""
+    items = [
+        (
+            {"index": index, "stored": True, "record": record.to_json()}
+            if record is not None
+            else {"index": index, "stored": False}
+        )
+        for index, record in enumerate(results)
+    ]
+    stored = sum(1 for record in results if record is not None)
+    return {"items": items, "stored": stored, "not_stored": len(results) - stored}
 
 
 def created(location: str, record: Record) -> Response:
@@ -85,6 +125,15 @@ def page_params(query: Mapping[str, str] | None) -> tuple[int, str | None]:
     if token is not None and not is_page_token(token):
         raise BadRequestError(f"next_token must match {PAGE_TOKEN_PATTERN}")
     return int(raw_limit), token
+
+
+def idempotency_key(value: str | None) -> str | None:
+    """The Idempotency-Key header, if sent; 400 unless it is 1 to 255 visible ASCII characters."""
+    if value is None:
+        return None
+    if not _IDEMPOTENCY_KEY.fullmatch(value):
+        raise BadRequestError(f"Idempotency-Key must match {IDEMPOTENCY_KEY_PATTERN}")
+    return value
 
 
 def expected_version(if_match: str | None) -> int | None:

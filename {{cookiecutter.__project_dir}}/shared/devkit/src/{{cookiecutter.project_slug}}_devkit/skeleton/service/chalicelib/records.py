@@ -41,6 +41,15 @@ class RecordService:
                     continue
         raise ConflictError("could not allocate a record id")
 
+    def create_batch(self, items: list[dict[str, Any]]) -> list[Record | None]:
+        """Store each item as a new record, in batches: its record, or None where it was not
+        stored (DynamoDB kept refusing it). 400 if any cannot be held; then none is stored."""
+        ids = [self._new_id() for _ in items]
+        with _refused_as_400():
+            result = self._repository.create_many(list(zip(ids, items, strict=True)))
+        stored = {record.id: record for record in result.stored}
+        return [stored.get(record_id) for record_id in ids]
+
     def get(self, record_id: str) -> Record:
         """Return the record; 404 if absent, 400 for an id no record can have."""
         with _refused_as_400():

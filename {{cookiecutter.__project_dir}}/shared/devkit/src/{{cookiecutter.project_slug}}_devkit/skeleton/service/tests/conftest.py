@@ -33,6 +33,7 @@ def settings(
         table_name=stage_tables.table_name(SERVICE),
         user_pool_id=shared_stage.outputs["UserPoolId"],
         user_pool_client_ids=shared_stage.outputs["UserPoolClientId"],
+        sessions_table_name=shared_stage.outputs["SessionsTableName"],
     )
 
 
