@@ -84,19 +84,24 @@ def fuzz_service(
     *,
     app: Callable[..., Any] | None = None,
     base_url: str | None = None,
+    operation_headers: Mapping[str, Mapping[str, str]] | None = None,
 ) -> FuzzReport:
     """Fuzz every operation of `document` against `app` (WSGI) or `base_url`; raise on a failure.
 
     `headers` go with every request (the bearer token: the document's security
-    scheme cannot be satisfied by generated values).
+    scheme cannot be satisfied by generated values), or `operation_headers` for the
+    operations it names ("GET /me": a route that wants another token).
     """
     if (app is None) == (base_url is None):
         raise ValueError("give exactly one of app and base_url")
     schema = schemathesis.openapi.from_path(document)
     schema.app = app
-    call_kwargs: dict[str, Any] = {"headers": dict(headers)}
-    if base_url is not None:
-        call_kwargs["base_url"] = base_url
+    call_kwargs: dict[str, Any] = {"base_url": base_url} if base_url is not None else {}
+    special = {label: dict(values) for label, values in (operation_headers or {}).items()}
+
+    def kwargs_for(case: Case) -> dict[str, Any]:
+        return {**call_kwargs, "headers": special.get(case.operation.label, dict(headers))}
+
     report = FuzzReport()
     settings = hypothesis.settings(
         max_examples=budget.examples,
@@ -109,10 +114,11 @@ def fuzz_service(
     )
 
     def send(case: Case) -> None:
-        response = case.call(**call_kwargs)
+        kwargs = kwargs_for(case)
+        response = case.call(**kwargs)
         report.cases[case.operation.label] += 1
         report.statuses[response.status_code] += 1
-        case.validate_response(response, checks=CHECKS, headers=call_kwargs["headers"])
+        case.validate_response(response, checks=CHECKS, headers=kwargs["headers"])
 
     for result in schema.get_all_operations():
         if not isinstance(result, Ok):
@@ -132,7 +138,7 @@ def fuzz_service(
 
     class Scenarios(machine):  # type: ignore[misc,valid-type]
         def get_call_kwargs(self, case: Case) -> dict[str, Any]:
-            return call_kwargs
+            return kwargs_for(case)
 
         def after_call(self, response: Any, case: Case) -> None:
             super().after_call(response, case)
@@ -142,7 +148,10 @@ def fuzz_service(
 
         def validate_response(self, response: Any, case: Case, **_: Any) -> None:
             case.validate_response(
-                response, checks=CHECKS, headers=call_kwargs["headers"], recorder=self.recorder
+                response,
+                checks=CHECKS,
+                headers=kwargs_for(case)["headers"],
+                recorder=self.recorder,
             )
 
     run_state_machine_as_test(

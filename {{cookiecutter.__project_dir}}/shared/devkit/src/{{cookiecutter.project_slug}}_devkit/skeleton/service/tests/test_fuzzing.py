@@ -10,6 +10,7 @@ from chalice.test import Client
 from {{ cookiecutter.project_slug }}_devkit.api_fuzzing import FuzzBudget, fuzz_service
 from {{ cookiecutter.project_slug }}_devkit.chalice_wsgi import wsgi_app
 from {{ cookiecutter.project_slug }}_devkit.openapi_contract import documented_operations, load_openapi
+from {{ cookiecutter.project_slug }}_devkit.user_tokens import Tokens
 
 DOCUMENT = Path(__file__).resolve().parents[1] / "openapi.yaml"
 # About 500 requests and 15 s for a service: the whole suite runs it, `--fast` does not.
@@ -17,10 +18,16 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 def test_generated_requests_get_documented_answers(
-    client: Client, headers: dict[str, str], capsys: pytest.CaptureFixture[str]
+    client: Client, admin: Tokens, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    signed_in = {"Authorization": headers["Authorization"]}
-    report = fuzz_service(DOCUMENT, signed_in, FuzzBudget(), app=wsgi_app(client))
+    report = fuzz_service(
+        DOCUMENT,
+        {"Authorization": f"Bearer {admin.access_token}"},
+        FuzzBudget(),
+        app=wsgi_app(client),
+        # GET /me takes the id token (it carries the e-mail address).
+        operation_headers={"GET /me": {"Authorization": f"Bearer {admin.id_token}"}},
+    )
     with capsys.disabled():
         print(f"\n{DOCUMENT.parent.name}: {report.summary()}")
     # Every operation was reached, and records were made and used along the links.
