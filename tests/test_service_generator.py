@@ -100,6 +100,8 @@ def test_chalice_config_names_each_stage_resources(generator: ModuleType, facts:
         "APP_SERVICE": "notes",
         "APP_REGION": "eu-west-1",
         "APP_TABLE_NAME": "acme-prod-notes",
+        "APP_CHANGE_LOG_TABLE_NAME": "acme-prod-notes-changes",
+        "APP_SESSIONS_TABLE_NAME": "acme-prod-sessions",
         "APP_LOG_LEVEL": "INFO",
     }
     assert config["stages"]["dev"]["environment_variables"]["APP_LOG_LEVEL"] == "DEBUG"
@@ -110,6 +112,13 @@ def test_iam_policy_grants_only_the_stage_own_table(generator: ModuleType, facts
     resources = [statement["Resource"] for statement in policy["Statement"]]
     assert resources[0] == "arn:aws:dynamodb:eu-west-1:*:table/acme-dev-notes"
     assert all("prod" not in resource for resource in resources)
+    by_sid = {statement["Sid"]: statement for statement in policy["Statement"]}
+    log = by_sid["OwnChangeLog"]
+    assert log["Resource"] == "arn:aws:dynamodb:eu-west-1:*:table/acme-dev-notes-changes"
+    # The stream mapping's on-failure destination sends with the function's own role.
+    queue = by_sid["OwnStreamFailureQueue"]
+    assert queue["Action"] == ["sqs:SendMessage"]
+    assert queue["Resource"] == "arn:aws:sqs:eu-west-1:*:acme-dev-notes-stream-failures"
 
 
 def tree(project: Path) -> dict[str, bytes]:

@@ -5,6 +5,7 @@ from invoke import Collection
 from devtasks import (
     auth,
     benchmarks,
+    database,
     deployment,
     environment,
     git_hooks,
@@ -28,6 +29,7 @@ ns.add_task(testing.run_tests)
 ns.add_task(packaging.package)
 ns.add_task(deployment.deploy)
 ns.add_task(deployment.teardown)
+ns.add_collection(database.ns)
 ns.add_collection(secrets.ns)
 ns.add_collection(local_cloud.ns)
 ns.add_task(local_dev.dev)

@@ -9,6 +9,7 @@ is for `invoke dev` and the tests, never a deploy target.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 from botocore.exceptions import BotoCoreError, ClientError
 from invoke import Context, task
@@ -17,7 +18,10 @@ from invoke.exceptions import Exit
 from {{ cookiecutter.project_slug }}_devkit.deployment import aws_clients, deploy_stage, teardown_stage
 from {{ cookiecutter.project_slug }}_devkit.service_package import PackagingError
 from {{ cookiecutter.project_slug }}_devkit.stacks import StackFailed
-from {{ cookiecutter.project_slug }}_devkit.stage_secrets import SecretsError
+from {{ cookiecutter.project_slug }}_devkit.stage_database import migrate_database, stage_database_url
+from {{ cookiecutter.project_slug }}_devkit.stage_resources import ClientFactory
+from {{ cookiecutter.project_slug }}_devkit.stage_secrets import SecretsError, secret_name
+from {{ cookiecutter.project_slug }}_sql import SqlError
 
 from .layout import BUILD, checked_services
 from .stages import StageOfProject, checked_stage, is_protected, stage_config
@@ -61,6 +65,19 @@ def _failure(action: str, error: Exception) -> Exit:
     return Exit(f"{action}: {type(error).__name__}: {error}", code=1)
 
 
+def stage_migrations(
+    config: StageOfProject, clients: ClientFactory
+) -> Callable[[dict[str, str]], None]:
+    """The deploy step between the stage stack and the services: migrate the stage's database."""
+
+    def migrate(outputs: dict[str, str]) -> None:
+        secret = secret_name(config.project.prefix, config.stage.name)
+        url = stage_database_url(outputs, clients("secretsmanager"), secret)
+        migrate_database(url, print)
+
+    return migrate
+
+
 @task(
     help={
         "stage": "Stage to deploy (see invoke.yaml)",
@@ -73,8 +90,10 @@ def deploy(c: Context, stage: str, service: str = "", confirm: bool = False) -> 
     config, services = _checked(c, stage, service, confirm, "deploy it")
     try:
         clients = aws_clients(config.stage.region)
-        urls = deploy_stage(config.project, config.stage, services, clients, BUILD)
-    except (StackFailed, SecretsError, PackagingError, ClientError, BotoCoreError) as error:
+        urls = deploy_stage(config.project, config.stage, services, clients, BUILD,
+                            migrate=stage_migrations(config, clients))  # fmt: skip
+    except (StackFailed, SecretsError, PackagingError, SqlError, ClientError,
+            BotoCoreError) as error:  # fmt: skip
         raise _failure("deploy", error) from None
     print(f"== {config.stage.name}: deployed")
     for name, url in urls.items():

@@ -175,6 +175,9 @@ def test_services_answer_feed_their_stream_handlers_and_stop_cleanly(
     assert server.stdout is not None
     lines = _read_until(server, lambda line: line.startswith("Serving."), [])
     signed_in = {"Authorization": f"Bearer {_new_user_token(project, state_dir)}"}
+    # Each stream delivery sends what it gives up on to its service's failure queue.
+    for service in SERVICES:
+        assert any(f"-{service}-stream-failures" in line for line in lines), service
 
     created = {}
     for service, port in zip(SERVICES, ports, strict=True):

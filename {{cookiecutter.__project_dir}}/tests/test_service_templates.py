@@ -22,7 +22,7 @@ import boto3
 import pytest
 
 from {{ cookiecutter.project_slug }}_devkit import ProjectConfig
-from {{ cookiecutter.project_slug }}_devkit.cfn_template import load_template
+from {{ cookiecutter.project_slug }}_devkit.cfn_template import failure_queue_output_key, load_template
 from {{ cookiecutter.project_slug }}_devkit.deployment import secret_reference
 from {{ cookiecutter.project_slug }}_devkit.project_config import StageConfig
 from {{ cookiecutter.project_slug }}_devkit.sam_template import (
@@ -208,7 +208,73 @@ def test_a_poison_stream_record_cannot_hold_its_shard_up_for_a_day(
         )
         assert 0 <= retries <= 10_000  # Lambda's bounds; -1 (forever) is what this avoids
         assert 60 <= age < 86_400  # Lambda's lower bound; below the stream's retention
-        # An on-failure destination (DestinationConfig) comes with a later change.
+
+
+def test_what_a_stream_mapping_gives_up_on_goes_to_the_stage_stacks_failure_queue(
+    packaged: dict[tuple[str, str], Packaged], project: ProjectConfig
+) -> None:
+    # DestinationConfig.OnFailure: after the retries or the maximum age, Lambda sends the
+    # batch's shard and sequence numbers there, rather than only dropping the records.
+    for (_, service), item in packaged.items():
+        (mapping,) = [
+            m["Properties"]
+            for m in item.resources("AWS::Lambda::EventSourceMapping").values()
+            if "StartingPosition" in m["Properties"]
+        ]
+        export = f"{project.stack_name(item.stage.name)}-{failure_queue_output_key(service)}"
+        assert mapping["DestinationConfig"] == {
+            "OnFailure": {"Destination": {"Fn::ImportValue": export}}
+        }
+
+
+def test_the_stream_handlers_role_may_send_to_its_failure_queue_only(
+    packaged: dict[tuple[str, str], Packaged], project: ProjectConfig
+) -> None:
+    # Lambda sends to the destination with the function's role. SAM grants that only to
+    # roles it makes; Chalice brings its own, from the service's policy file.
+    for (_, service), item in packaged.items():
+        queue = f"{project.prefix}-{item.stage.name}-{service}-stream-failures"
+        (handler,) = [
+            function["Properties"]
+            for logical_id, function in item.resources("AWS::Lambda::Function").items()
+            if logical_id == "OnRecordChange"
+        ]
+        role = item.cloudformation["Resources"][handler["Role"]["Fn::GetAtt"][0]]
+        statements = [
+            statement
+            for policy in role["Properties"]["Policies"]
+            for statement in policy["PolicyDocument"]["Statement"]
+        ]
+        sending = [s for s in statements if "sqs:SendMessage" in s["Action"]]
+        assert [s["Resource"] for s in sending] == [f"arn:aws:sqs:{item.stage.region}:*:{queue}"]
+        assert all(s["Action"] == ["sqs:SendMessage"] for s in sending)
+
+
+def test_the_stage_stack_has_each_services_failure_queue_and_change_log(
+    project: ProjectConfig,
+) -> None:
+    template = load_template(project.root / "infra" / "stage.yaml")
+    resources, outputs = template["Resources"], template["Outputs"]
+    for service in project.services:
+        camel = "".join(part.capitalize() for part in service.split("_"))
+        queue = resources[f"{camel}StreamFailureQueue"]
+        assert queue["Type"] == "AWS::SQS::Queue"
+        assert queue["Properties"]["QueueName"] == {
+            "Fn::Sub": "${Project}-${Stage}-" + service + "-stream-failures"
+        }
+        # Lambda's destination gets batch info only; 14 days to look at it.
+        assert queue["Properties"]["MessageRetentionPeriod"] == 1_209_600
+        arn = outputs[failure_queue_output_key(service)]
+        assert arn["Value"] == {"Fn::GetAtt": [f"{camel}StreamFailureQueue", "Arn"]}
+        assert "Export" in arn
+        log = resources[f"{camel}ChangeLogTable"]["Properties"]
+        assert log["TableName"] == {"Fn::Sub": "${Project}-${Stage}-" + service + "-changes"}
+        assert log["KeySchema"] == [
+            {"AttributeName": "id", "KeyType": "HASH"},
+            {"AttributeName": "sequence", "KeyType": "RANGE"},
+        ]
+        # No stream on the log: nothing consumes it, and it must not feed itself.
+        assert "StreamSpecification" not in log
 
 
 def test_the_imports_are_exports_of_the_stage_stack(

@@ -11,7 +11,7 @@ import boto3
 import pytest
 
 from {{ cookiecutter.project_slug }}_devkit import ProjectConfig, StageResources, provision_stage
-from {{ cookiecutter.project_slug }}_devkit.cfn_template import output_key
+from {{ cookiecutter.project_slug }}_devkit.cfn_template import failure_queue_output_key, output_key
 from {{ cookiecutter.project_slug }}_devkit.local_users import ensure_users
 from {{ cookiecutter.project_slug }}_devkit.project_config import LocalUser
 from {{ cookiecutter.project_slug }}_devkit.sam_template import log_group_name
@@ -51,6 +51,30 @@ def test_tables_have_streams_ttl_and_point_in_time_recovery(
         backups = dynamodb.describe_continuous_backups(TableName=name)
         recovery = backups["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
         assert recovery["PointInTimeRecoveryStatus"] == "ENABLED"
+
+
+@pytest.mark.integration
+def test_each_service_has_a_stream_failure_queue_and_a_change_log(
+    project: ProjectConfig, aws_clients: ClientFactory, stage_name: str
+) -> None:
+    sqs, dynamodb = aws_clients("sqs"), aws_clients("dynamodb")
+    resources = provision_stage(project, stage_name, aws_clients)
+    try:
+        for service in project.services:
+            url = resources.outputs[failure_queue_output_key(service, "Url")]
+            queue = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+            assert queue["QueueArn"] == resources.outputs[failure_queue_output_key(service)]
+            assert queue["QueueArn"].endswith(f"-{service}-stream-failures")
+            assert queue["MessageRetentionPeriod"] == "1209600"
+            log = dynamodb.describe_table(TableName=f"{resources.table_name(service)}-changes")
+            keys = [key["AttributeName"] for key in log["Table"]["KeySchema"]]
+            assert keys == ["id", "sequence"]
+    finally:
+        remove_stage(project, resources, aws_clients, delete_data=True)
+    for service in project.services:
+        url = resources.outputs[failure_queue_output_key(service, "Url")]
+        with pytest.raises(sqs.exceptions.QueueDoesNotExist):
+            sqs.get_queue_attributes(QueueUrl=url)
 
 
 @pytest.mark.integration
@@ -218,6 +242,13 @@ def test_what_a_teardown_keeps_is_found_for_the_next_stack_to_import(
             output_key(service).removesuffix("Name"),
             "AWS::DynamoDB::Table",
             project.table_name(stage_name, service),
+        )
+        for service in project.services
+    ] + [
+        RetainedResource(
+            output_key(service).removesuffix("TableName") + "ChangeLogTable",
+            "AWS::DynamoDB::Table",
+            f"{project.table_name(stage_name, service)}-changes",
         )
         for service in project.services
     ]

@@ -173,5 +173,6 @@ def test_delete_data_after_a_teardown_that_kept_it_removes_it(
     messages: list[str] = []
     remove_stage_stack(project, stage_name, aws_clients, True, messages.append, NO_WAIT)
     assert messages[0] == f"stack {project.stack_name(stage_name)}: not there"
-    assert len(messages) == 1 + len(project.services) + 2  # tables, user pool, secret
+    # Each service's table and change log, the user pool, the secret.
+    assert len(messages) == 1 + 2 * len(project.services) + 2
     assert retained_resources(project, stage_name, aws_clients) == []

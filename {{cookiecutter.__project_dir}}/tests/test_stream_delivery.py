@@ -1,9 +1,12 @@
 """Stream records reach handlers as an event source mapping delivers them: batched, retried,
-failed records isolated by sequence number as Lambda's partial batch responses ask."""
+failed records isolated by sequence number as Lambda's partial batch responses ask, and what
+is given up on sent to the on-failure destination in Lambda's shape."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import json
 import re
 import types
 from typing import Any
@@ -22,6 +25,11 @@ from {{ cookiecutter.project_slug }}_devkit.stream_delivery import (
     StreamMapping,
     first_failed,
     mappings_of,
+)
+from {{ cookiecutter.project_slug }}_devkit.stream_destination import (
+    DiscardedBatch,
+    QueueDestination,
+    invocation_record,
 )
 
 
@@ -96,17 +104,25 @@ def test_a_batch_that_keeps_failing_is_reported_and_skipped(
         raise ValueError("a bug")
 
     sleeps: list[float] = []
+    sent: list[dict[str, Any]] = []
     mapping = StreamMapping("broken", broken, arn, batch_size=10, starting_position="LATEST",
                             batching_window=0, streams=boto3.client("dynamodbstreams"),
-                            sleep=sleeps.append)  # fmt: skip
+                            sleep=sleeps.append, on_failure=sent.append)  # fmt: skip
     mapping.start()
-    _put(table, "x")
+    _put(table, "x", "x2")
 
     mapping.poll_once()
-    assert calls == [["x"]] * (MAX_RETRIES + 1)
+    assert calls == [["x", "x2"]] * (MAX_RETRIES + 1)
     assert sleeps == [0.5, 1.0, 2.0]
     assert mapping.stats.dropped_batches == 1
-    assert "broken: dropped a batch of 1 records after 3 retries" in caplog.text
+    assert "broken: dropped a batch of 2 records after 3 retries" in caplog.text
+    # The whole batch's place in its shard goes to the on-failure destination.
+    ((record),) = sent
+    info = record["DDBStreamBatchInfo"]
+    assert info["batchSize"] == 2
+    assert int(info["startSequenceNumber"]) < int(info["endSequenceNumber"])
+    assert record["responseContext"]["functionError"] == "Unhandled"
+    assert mapping.stats.sent_to_destination == 1
     _put(table, "y")
     mapping.poll_once()
     assert calls[-1] == ["y"]  # the stream moves on
@@ -184,7 +200,8 @@ def test_a_record_that_keeps_failing_is_skipped_by_sequence_number_and_the_rest_
         return {"batchItemFailures": [{"itemIdentifier": number} for number in failed]}
 
     sleeps: list[float] = []
-    mapping = _mapping("rejects", rejects_b, arn, sleeps)
+    sent: list[dict[str, Any]] = []
+    mapping = _mapping("rejects", rejects_b, arn, sleeps, on_failure=sent.append)
     _put(table, "a", "b", "c")
 
     mapping.poll_once()
@@ -194,6 +211,82 @@ def test_a_record_that_keeps_failing_is_skipped_by_sequence_number_and_the_rest_
     assert f"rejects: skipped record {poison[0]}: still reported failed after 3 retries" in (
         caplog.text
     )
+    # Only the record given up on goes to the destination, by its sequence number.
+    ((record),) = sent
+    info = record["DDBStreamBatchInfo"]
+    assert (info["startSequenceNumber"], info["endSequenceNumber"]) == (poison[0], poison[0])
+    assert (info["batchSize"], info["streamArn"]) == (1, arn)
+    assert record["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert "functionError" not in record["responseContext"]  # it answered, reporting b
+
+
+@pytest.mark.integration
+def test_a_failure_queue_gets_lambdas_invocation_record_and_a_broken_one_stops_nothing(
+    project: ProjectConfig, stage_tables: StageResources, aws_clients: Any
+) -> None:
+    table, arn = _stream(project, stage_tables)
+    sqs = aws_clients("sqs")
+    url = sqs.create_queue(QueueName=f"{stage_tables.stage}-stream-failures")["QueueUrl"]
+    try:
+        calls: list[list[str]] = []
+
+        def rejects_p(event: dict[str, Any], context: Any) -> dict[str, Any]:
+            calls.append(_ids(event))
+            failed = [number for key, number in _sequences(event).items() if key == "p"]
+            return {"batchItemFailures": [{"itemIdentifier": number} for number in failed]}
+
+        mapping = _mapping("queued", rejects_p, arn, [], on_failure=QueueDestination(sqs, url))
+        _put(table, "p", "q")
+        mapping.poll_once()
+        (message,) = sqs.receive_message(QueueUrl=url)["Messages"]
+        info = json.loads(message["Body"])["DDBStreamBatchInfo"]
+        assert info["batchSize"] == 1
+        assert calls[-1] == ["q"]
+        # A destination that cannot be reached is reported; the stream goes on.
+        sqs.delete_queue(QueueUrl=url)
+        _put(table, "p", "r")
+        mapping.poll_once()
+        assert calls[-1] == ["r"]
+        assert (mapping.stats.sent_to_destination, mapping.stats.destination_errors) == (1, 1)
+    finally:
+        with contextlib.suppress(sqs.exceptions.QueueDoesNotExist):
+            sqs.delete_queue(QueueUrl=url)
+
+
+def test_the_invocation_record_has_lambdas_shape_and_no_record_data() -> None:
+    arn = "arn:aws:dynamodb:eu-west-1:1:table/t/stream/2026"
+    first = {"SequenceNumber": _number(5), "ApproximateCreationDateTime": 1_795_000_000.0,
+             "NewImage": {"secret": {"S": "personal-value"}}}  # fmt: skip
+    last = {"SequenceNumber": _number(7), "ApproximateCreationDateTime": 1_795_000_009.0}
+    records = [{"dynamodb": first}, {"dynamodb": last}]
+    now = datetime.datetime(2026, 12, 3, 14, 5, 6, 789_000, tzinfo=datetime.UTC)
+    record = invocation_record(
+        DiscardedBatch(arn, SHARD, records, handler_raised=False, attempts=4),
+        "arn:aws:lambda:eu-west-1:000000000000:function:f",
+        now,
+        request_id=lambda: "r-1",
+    )
+    assert record == {
+        "requestContext": {
+            "requestId": "r-1",
+            "functionArn": "arn:aws:lambda:eu-west-1:000000000000:function:f",
+            "condition": "RetryAttemptsExhausted",
+            "approximateInvokeCount": 4,
+        },
+        "responseContext": {"statusCode": 200, "executedVersion": "$LATEST"},
+        "version": "1.0",
+        "timestamp": "2026-12-03T14:05:06.789Z",
+        "DDBStreamBatchInfo": {
+            "shardId": SHARD,
+            "startSequenceNumber": _number(5),
+            "endSequenceNumber": _number(7),
+            "approximateArrivalOfFirstRecord": "2026-11-18T11:06:40Z",
+            "approximateArrivalOfLastRecord": "2026-11-18T11:06:49Z",
+            "batchSize": 2,
+            "streamArn": arn,
+        },
+    }
+    assert "personal-value" not in json.dumps(record)
 
 
 @pytest.mark.integration

@@ -68,6 +68,9 @@ class ServiceSettings(Settings):
     service: str = setting(min_length=1)
     region: str = setting(min_length=1)
     table_name: str = setting(min_length=1)
+    # The service's change log ({{ cookiecutter.project_slug }}_data.ChangeLog), which its stream handler
+    # writes; empty: `<table_name>-changes`, the name infra/stage.yaml gives it.
+    change_log_table_name: str = ""
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     # The stage's Cognito user pool and the app clients (comma-separated) whose tokens
     # the service accepts; the deploy and `invoke dev` set them from infra's outputs.
@@ -80,6 +83,11 @@ class ServiceSettings(Settings):
     sessions_table_name: str = ""
     # How long a response is replayed for its Idempotency-Key (1 minute to 7 days).
     idempotency_window_seconds: int = setting(default=24 * 60 * 60, ge=60, le=7 * 24 * 60 * 60)
+
+    @property
+    def change_log_table(self) -> str:
+        """The change log's table: `change_log_table_name`, or the one named after `table_name`."""
+        return self.change_log_table_name or f"{self.table_name}-changes"
 
     @property
     def accepted_client_ids(self) -> frozenset[str]:

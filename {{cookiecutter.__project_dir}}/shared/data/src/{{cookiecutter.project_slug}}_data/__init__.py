@@ -1,6 +1,8 @@
 """DynamoDB data access shared by every service."""
 
 from .batch_writes import BatchOutcome, BatchWriter, RetryPolicy
+from .change_log import ChangeEntry, ChangeLog
+from .changes import Change, MalformedChange, Projection
 from .clients import dynamodb_client
 from .documents import check_document, parse_document
 from .errors import (
@@ -26,6 +28,9 @@ __all__ = [
     "BatchOutcome",
     "BatchResult",
     "BatchWriter",
+    "Change",
+    "ChangeEntry",
+    "ChangeLog",
     "DataError",
     "Idempotency",
     "IdempotencyInProgress",
@@ -33,7 +38,9 @@ __all__ = [
     "InvalidDocument",
     "InvalidPageToken",
     "InvalidRecordId",
+    "MalformedChange",
     "Page",
+    "Projection",
     "Record",
     "RecordExists",
     "RecordNotFound",

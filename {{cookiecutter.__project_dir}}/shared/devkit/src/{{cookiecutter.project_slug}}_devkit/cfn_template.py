@@ -45,3 +45,9 @@ def output_key(service: str) -> str:
 def stream_output_key(service: str) -> str:
     """The stage stack's output that holds the ARN of a service's table stream."""
     return output_key(service).removesuffix("Name") + "StreamArn"
+
+
+def failure_queue_output_key(service: str, attribute: str = "Arn") -> str:
+    """The stage stack's output with the ARN (or, with "Url", the URL) of the queue a
+    service's stream handler sends the batches it gave up on to."""
+    return output_key(service).removesuffix("TableName") + "StreamFailureQueue" + attribute

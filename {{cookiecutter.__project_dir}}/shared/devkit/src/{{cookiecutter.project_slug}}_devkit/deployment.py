@@ -66,9 +66,12 @@ def deploy_stage(
     progress: Progress = print,
     polling: Polling = Polling(),  # noqa: B008 (immutable)
     now: Callable[[], datetime.datetime] = lambda: datetime.datetime.now(datetime.UTC),
+    migrate: Callable[[dict[str, str]], object] | None = None,
 ) -> dict[str, str]:
     """Deploy the stage's stack, then each service's; return each service's URL.
 
+    `migrate(stage outputs)` runs between the two (the database's migrations: new code
+    never meets an old schema, and no cold start migrates).
     Raises StackFailed (rolled back or failed), SecretsError or PackagingError.
     """
     progress(f"== {stage.name}: the stage's secret")
@@ -83,7 +86,10 @@ def deploy_stage(
         "AlertEmail": stage.alert_email,
         "NotifierCodeKey": upload_notifier(s3, bucket, stage.region, notifier_zip(project)),
     }
-    deploy_stage_stack(project, stage.name, clients, parameters, progress, polling)
+    outputs = deploy_stage_stack(project, stage.name, clients, parameters, progress, polling)
+    if migrate is not None:
+        progress(f"== {stage.name}: database migrations")
+        migrate(outputs)
     cloudformation = clients("cloudformation")
     urls = {}
     for service in services:

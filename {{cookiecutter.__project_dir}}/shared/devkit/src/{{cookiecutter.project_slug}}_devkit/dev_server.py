@@ -4,7 +4,8 @@
 runs, it starts one as `invoke local.up` would, and stops it again on the way out;
 a local cloud that already runs is used and left running. Beside each service runs
 its stream delivery (stream_delivery.py, a process of its own), which feeds the
-service's DynamoDB stream handlers as an event source mapping would. Services run on
+service's DynamoDB stream handlers as an event source mapping would, sending what it
+gives up on to the service's stream failure queue. Services run on
 local_gateway.py, `chalice local` without its habit of echoing Authorization headers.
 A child that dies is reported and restarted (supervision.py); the others keep serving.
 """
@@ -22,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cfn_template import stream_output_key
+from .cfn_template import failure_queue_output_key, stream_output_key
 from .local_cloud_engine import provision, start, stop
 from .local_cloud_state import (
     LocalCloudNotRunning,
@@ -163,7 +164,11 @@ def _serve_on(
                        "--stage", stage, "--host", host, "--port", str(port)]  # fmt: skip
             ready = Path(scratch) / f"{service}.ready"
             ready_files.append(ready)
-            delivery = [sys.executable, "-m", f"{__package__}.stream_delivery", str(ready)]
+            # Batches the delivery gives up on go to the service's stream failure queue,
+            # as the deployed mapping's on-failure destination sends them.
+            queue_url = resources.outputs[failure_queue_output_key(service, "Url")]
+            delivery = [sys.executable, "-m", f"{__package__}.stream_delivery", str(ready),
+                        "--on-failure-queue", queue_url]  # fmt: skip
             specs += [
                 ChildSpec(f"{service}: chalice local on port {port}", gateway, folder, service_env),
                 ChildSpec(f"{service}: stream delivery", delivery, folder, service_env),

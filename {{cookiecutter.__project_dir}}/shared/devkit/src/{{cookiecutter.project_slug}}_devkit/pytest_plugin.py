@@ -18,7 +18,9 @@ tests can run in parallel. Building a whole stage takes most of a second, so:
 
 Markers: `integration` (talks to the local cloud), `packaging` (builds deployment
 packages) and `slow` (starts servers or tools of its own, deploys, or waits on real
-time); `invoke test --fast` leaves out the last two.
+time); `invoke test --fast` leaves out the last two. `postgres` tests run against the
+PostgreSQL server of TEST_DATABASE_URL; without it they fail under CI (the `CI`
+variable set) and are skipped, saying why, anywhere else: CI never skips them silently.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ if TYPE_CHECKING:
 
 # Where boto3 goes before a test asks for the local cloud: a closed local port.
 NOWHERE = "http://127.0.0.1:9"
+# The PostgreSQL server of `postgres` tests, e.g. postgresql://postgres@127.0.0.1:5432/test.
+TEST_DATABASE_VARIABLE = "TEST_DATABASE_URL"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -67,6 +71,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "slow: starts servers or tools of its own, deploys, or waits on real time"
     )
+    config.addinivalue_line(
+        "markers", f"postgres: runs against the PostgreSQL server of {TEST_DATABASE_VARIABLE}"
+    )
     # Before collection imports anything that could build a client at import time:
     # until a test asks for the local cloud, boto3 reaches a closed local port.
     region = os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
@@ -79,6 +86,23 @@ def pytest_configure(config: pytest.Config) -> None:
             require_running(Path(state_dir))
         except LocalCloudNotRunning as error:
             pytest.exit(f"--local-cloud-state {state_dir}: {error}", returncode=4)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("postgres") is None or os.environ.get(TEST_DATABASE_VARIABLE):
+        return
+    reason = f"{TEST_DATABASE_VARIABLE} is not set (a PostgreSQL server for `postgres` tests)"
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}: CI must run them", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    """The URL of TEST_DATABASE_URL's server, with pg8000 as the driver (`postgres` tests)."""
+    from {{ cookiecutter.project_slug }}_sql.urls import checked_url
+
+    return checked_url(os.environ[TEST_DATABASE_VARIABLE])
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,8 @@ every event source to the alias by itself.
 A merge cannot rewrite the integrations and permissions Chalice points at the bare
 function, so `bind_to_alias` does that after packaging;
 `with_stream_failure_handling` gives every DynamoDB stream event the failure
-handling Chalice cannot declare; `import_stage_values` swaps the placeholder stream
+handling Chalice cannot declare, with the stage stack's queue as its on-failure
+destination; `import_stage_values` swaps the placeholder stream
 ARN Chalice was given for the stage stack's export.
 """
 
@@ -32,8 +33,8 @@ _FUNCTION_ARN = re.compile(r"\$\{(\w+)\.Arn\}")
 # documented partial batch semantics). Handlers return `batchItemFailures`, so Lambda
 # checkpoints at the lowest failed record and retries from it; a handler error splits
 # the batch in two until the failing record is alone; after the retries or the age
-# below, the records are discarded, logged by the handler, not kept: an on-failure
-# destination (an SQS queue in DestinationConfig) is left to a later change.
+# below, Lambda sends the batch's info (shard, first and last sequence numbers) to the
+# on-failure destination (on_failure_destination) and goes on with the shard.
 STREAM_FAILURE_HANDLING: dict[str, Any] = {
     "FunctionResponseTypes": ["ReportBatchItemFailures"],
     "BisectBatchOnFunctionError": True,
@@ -43,6 +44,16 @@ STREAM_FAILURE_HANDLING: dict[str, Any] = {
     # A backlog older than an hour is discarded rather than block the shard longer.
     "MaximumRecordAgeInSeconds": 3600,
 }
+
+
+def on_failure_destination(queue_arn: Any) -> dict[str, Any]:
+    """A stream event's DestinationConfig sending what Lambda gives up on to an SQS queue.
+
+    SAM would add the send permission only to a role it generates; Chalice's functions
+    bring their own role, so the service's policy files allow sqs:SendMessage on the
+    queue (service_generator.iam_policy).
+    """
+    return {"OnFailure": {"Destination": queue_arn, "Type": "SQS"}}
 
 
 def export_name(stage_stack: str, output: str) -> str:
@@ -136,8 +147,12 @@ def bind_to_alias(template: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def with_stream_failure_handling(template: dict[str, Any]) -> dict[str, Any]:
-    """The template with STREAM_FAILURE_HANDLING on every function's DynamoDB events.
+def with_stream_failure_handling(
+    template: dict[str, Any], on_failure_queue_arn: Any = None
+) -> dict[str, Any]:
+    """The template with STREAM_FAILURE_HANDLING on every function's DynamoDB events, and
+    `on_failure_queue_arn` (an ARN or an intrinsic such as Fn::ImportValue) as their
+    on-failure destination when given.
 
     Chalice's `on_dynamodb_record` cannot set these, and a merge template would need
     each function's and event's name; SAM turns them into the event source mapping's
@@ -148,7 +163,12 @@ def with_stream_failure_handling(template: dict[str, Any]) -> dict[str, Any]:
         events = result["Resources"][logical_id].get("Properties", {}).get("Events", {})
         for event in events.values():
             if event.get("Type") == "DynamoDB":
-                event.setdefault("Properties", {}).update(copy.deepcopy(STREAM_FAILURE_HANDLING))
+                properties = event.setdefault("Properties", {})
+                properties.update(copy.deepcopy(STREAM_FAILURE_HANDLING))
+                if on_failure_queue_arn is not None:
+                    properties["DestinationConfig"] = on_failure_destination(
+                        copy.deepcopy(on_failure_queue_arn)
+                    )
     return result
 
 

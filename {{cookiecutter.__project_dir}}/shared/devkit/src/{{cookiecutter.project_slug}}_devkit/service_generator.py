@@ -134,6 +134,7 @@ def chalice_config(prefix: str, service: str, stages: tuple[StageFacts, ...]) ->
                     "APP_SERVICE": service,
                     "APP_REGION": stage.region,
                     "APP_TABLE_NAME": f"{prefix}-{stage.name}-{service}",
+                    "APP_CHANGE_LOG_TABLE_NAME": f"{prefix}-{stage.name}-{service}-changes",
                     "APP_SESSIONS_TABLE_NAME": f"{prefix}-{stage.name}-sessions",
                     "APP_LOG_LEVEL": stage.log_level,
                 },
@@ -145,8 +146,9 @@ def chalice_config(prefix: str, service: str, stages: tuple[StageFacts, ...]) ->
 
 def iam_policy(prefix: str, service: str, stage: StageFacts) -> dict[str, Any]:
     """Least privilege for one service in one stage: its own table and stream, its items of
-    the stage's sessions table, and its logs."""
+    the stage's sessions table, its change log, its stream failure queue, and its logs."""
     table = f"arn:aws:dynamodb:{stage.region}:*:table/{prefix}-{stage.name}-{service}"
+    failure_queue = f"arn:aws:sqs:{stage.region}:*:{prefix}-{stage.name}-{service}-stream-failures"
     sessions = f"arn:aws:dynamodb:{stage.region}:*:table/{prefix}-{stage.name}-sessions"
     return {
         "Version": "2012-10-17",
@@ -189,6 +191,21 @@ def iam_policy(prefix: str, service: str, stage: StageFacts) -> dict[str, Any]:
                 "Condition": {
                     "ForAllValues:StringLike": {"dynamodb:LeadingKeys": [f"{service}#*"]}
                 },
+            },
+            {
+                # Written by the stream handler, conditionally (a replay changes nothing).
+                "Sid": "OwnChangeLog",
+                "Effect": "Allow",
+                "Action": ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query"],
+                "Resource": f"{table}-changes",
+            },
+            {
+                # The stream mapping's on-failure destination sends with the function's
+                # role; SAM adds this only to roles it makes, and Chalice brings its own.
+                "Sid": "OwnStreamFailureQueue",
+                "Effect": "Allow",
+                "Action": ["sqs:SendMessage"],
+                "Resource": failure_queue,
             },
             {
                 "Sid": "OwnLogs",

@@ -5,9 +5,10 @@ is in `vendor/`, so packaging works on a copy of the service (build/<stage>/<ser
 with the runtime shared packages installed into its vendor/. `chalice package
 --merge-template` then writes the SAM template with the stage's release settings
 merged in (sam_template.release_template), and only what a merge cannot say is
-changed afterwards: integrations and permissions onto the alias, the stream ARN
-imported from the stage stack, and bytecode for the runtime's Python added to the zip
-(bundle_bytecode.py: Lambda cannot write it, so a zip without it compiles on every cold start).
+changed afterwards: integrations and permissions onto the alias, the stream ARN and
+the stream's on-failure queue imported from the stage stack, and bytecode for the
+runtime's Python added to the zip (bundle_bytecode.py: Lambda cannot write it, so a
+zip without it compiles on every cold start).
 
 Secret values never reach the template: each key of the stage's secret becomes a
 CloudFormation dynamic reference to the version read at packaging time, resolved by
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .bundle_bytecode import add_bytecode, running_python
-from .cfn_template import stream_output_key
+from .cfn_template import failure_queue_output_key, stream_output_key
 from .project_config import ProjectConfig, StageConfig
 from .sam_template import (
     bind_to_alias,
@@ -149,8 +150,11 @@ def package_service(
         f"the runtime is {project.python}"
     )
     stream = export_name(stack, stream_output_key(service))
+    failures = {"Fn::ImportValue": export_name(stack, failure_queue_output_key(service))}
     template = import_stage_values(
-        with_stream_failure_handling(bind_to_alias(package.template())), placeholder, stream
+        with_stream_failure_handling(bind_to_alias(package.template()), failures),
+        placeholder,
+        stream,
     )
     package.template_path.write_text(json.dumps(template, indent=2) + "\n", encoding="utf-8")
     progress(f"{service}: {package.archive} ({package.archive.stat().st_size / 1024:.0f} KiB)")

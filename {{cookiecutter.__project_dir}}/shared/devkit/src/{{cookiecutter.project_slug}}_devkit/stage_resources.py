@@ -371,6 +371,28 @@ def _secret(
     return arn, {}
 
 
+def _queue(
+    properties: dict[str, Any], clients: ClientFactory, region: str
+) -> tuple[str, dict[str, str]]:
+    sqs = clients("sqs")
+    name = properties["QueueName"]
+    # The API takes every attribute as a string; CloudFormation's properties are typed.
+    attributes = {
+        key: str(value).lower() if isinstance(value, bool) else str(value)
+        for key, value in properties.items()
+        if key not in ("QueueName", "Tags")
+    }
+    request: dict[str, Any] = {"QueueName": name, "Attributes": attributes}
+    if "Tags" in properties:
+        request["tags"] = {tag["Key"]: tag["Value"] for tag in properties["Tags"]}
+    # CreateQueue returns the existing queue's URL when its attributes are the same.
+    url = sqs.create_queue(**request)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    return url, {"Arn": arn, "QueueName": name, "QueueUrl": url}
+
+
 BUILDERS: dict[str, _Step] = {
     "AWS::DynamoDB::Table": _table,
     "AWS::Cognito::UserPool": _user_pool,
@@ -383,6 +405,7 @@ BUILDERS: dict[str, _Step] = {
     "AWS::Logs::MetricFilter": _metric_filter,
     "AWS::CloudWatch::Alarm": _alarm,
     "AWS::SecretsManager::Secret": _secret,
+    "AWS::SQS::Queue": _queue,
 }
 
 
@@ -467,6 +490,16 @@ def _existing_secret(
         return None
 
 
+def _existing_queue(
+    properties: dict[str, Any], clients: ClientFactory, region: str
+) -> tuple[str, dict[str, str]] | None:
+    sqs = clients("sqs")
+    try:
+        return sqs.get_queue_url(QueueName=properties["QueueName"])["QueueUrl"], {}
+    except sqs.exceptions.QueueDoesNotExist:
+        return None
+
+
 FINDERS: dict[str, _Step] = {
     "AWS::DynamoDB::Table": _existing_table,
     "AWS::Cognito::UserPool": _existing_user_pool,
@@ -476,6 +509,7 @@ FINDERS: dict[str, _Step] = {
     "AWS::Logs::LogGroup": _existing_log_group,
     "AWS::CloudWatch::Alarm": _existing_alarm,
     "AWS::SecretsManager::Secret": _existing_secret,
+    "AWS::SQS::Queue": _existing_queue,
 }
 
 
@@ -491,7 +525,8 @@ def provision_stage(project: ProjectConfig, stage: str, clients: ClientFactory) 
 def provision_tables(
     project: ProjectConfig, stage: str, clients: ClientFactory, services: Iterable[str] = ()
 ) -> StageResources:
-    """Ensure only the tables of infra/stage.yaml exist for `stage`: those of `services`, or
+    """Ensure only the tables of infra/stage.yaml exist for `stage`: those of `services` (each
+    service's table and its own tables, named `<table>-<purpose>` like its change log), or
     every table when none is named. `remove_stage` removes them.
 
     For tests that need tables of their own and nothing else of a stage: a table
@@ -502,7 +537,9 @@ def provision_tables(
     def table(
         properties: dict[str, Any], clients: ClientFactory, region: str
     ) -> tuple[str, dict[str, str]] | None:
-        if names and properties["TableName"] not in names:
+        name = properties["TableName"]
+        # Service names hold no hyphen, so `<table>-...` names only that service's tables.
+        if names and not any(name == table or name.startswith(f"{table}-") for table in names):
             return None
         return _table(properties, clients, region)
 
@@ -665,6 +702,8 @@ def delete_resource(kind: str, physical_id: str, clients: ClientFactory) -> None
         clients("logs").delete_log_group(logGroupName=physical_id)
     elif kind == "AWS::CloudWatch::Alarm":
         clients("cloudwatch").delete_alarms(AlarmNames=[physical_id])
+    elif kind == "AWS::SQS::Queue":
+        clients("sqs").delete_queue(QueueUrl=physical_id)
     elif kind == "AWS::SecretsManager::Secret":
         # Asked for by --delete-data: no recovery window, so the stage can be made again.
         clients("secretsmanager").delete_secret(

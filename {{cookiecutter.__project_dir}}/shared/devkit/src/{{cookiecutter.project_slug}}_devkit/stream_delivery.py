@@ -7,14 +7,16 @@ registration names, batches up to `batch_size` records (waiting up to
 `maximum_batching_window_in_seconds`), and calls the handler in this process.
 
 Failures follow Lambda's documented rules for a mapping with ReportBatchItemFailures,
-MaximumRetryAttempts and no on-failure destination:
+MaximumRetryAttempts and an on-failure destination (the service's stream failure
+queue, stream_destination.py; without one, records are only logged and skipped):
 - a handler that raises fails the whole batch: it is retried with backoff, whole and
-  in order, up to MAX_RETRIES times, then reported and skipped;
+  in order, up to MAX_RETRIES times, then its batch info goes to the destination and
+  the batch is skipped (no bisecting: the deployed mapping bisects, this one does not);
 - a handler that returns `{"batchItemFailures": [{"itemIdentifier": <SequenceNumber>}]}`
   has the records before the lowest reported one done; delivery retries from that
-  record with backoff, and once the retries are spent reports it as skipped and goes
-  on with the records after it. An identifier that is empty, missing or not in the
-  batch fails the whole batch, as in Lambda;
+  record with backoff, and once the retries are spent sends that record's batch info
+  to the destination, skips it and goes on with the records after it. An identifier
+  that is empty, missing or not in the batch fails the whole batch, as in Lambda;
 - a record that cannot be read or put in Lambda's shape is reported by sequence
   number and skipped (stream_pages.py);
 - a failing DescribeStream or GetRecords (a trimmed iterator, a local cloud that
@@ -24,6 +26,7 @@ Nothing of a record's data is logged: only names, counts and sequence numbers.
 
 from __future__ import annotations
 
+import argparse
 import base64
 import datetime
 import importlib
@@ -40,6 +43,7 @@ from typing import Any
 
 import boto3
 
+from .stream_destination import DiscardedBatch, QueueDestination, function_arn, invocation_record
 from .stream_pages import PageReader
 
 MAX_RETRIES = 3
@@ -52,6 +56,8 @@ LOG = logging.getLogger(__name__)
 # `_attempt`'s answer when the whole batch failed (the handler raised, or an answer
 # Lambda would read as a complete failure).
 WHOLE_BATCH = -1
+# Receives Lambda's invocation record of each batch given up on (stream_destination.py).
+OnFailure = Callable[[dict[str, Any]], None]
 
 
 @dataclass
@@ -64,6 +70,9 @@ class DeliveryStats:
     dropped_batches: int = 0
     skipped_records: int = 0
     read_errors: int = 0
+    # Batches whose info went to the on-failure destination, and sends that failed.
+    sent_to_destination: int = 0
+    destination_errors: int = 0
 
 
 @dataclass
@@ -79,12 +88,15 @@ class StreamMapping:
     streams: Any
     sleep: Callable[[float], None] = time.sleep
     stats: DeliveryStats = field(default_factory=DeliveryStats)
+    on_failure: OnFailure | None = None
+    clock: Callable[[], datetime.datetime] = lambda: datetime.datetime.now(datetime.UTC)
     # Per shard: where the next GetRecords reads (None: a closed shard read to its end),
     # and the last sequence number done with, to read on from after an error.
     _iterators: dict[str, str | None] = field(default_factory=dict)
     _checkpoints: dict[str, str] = field(default_factory=dict)
     _errors_in_a_row: int = 0
     _reader: PageReader | None = None
+    _handler_raised: bool = False
 
     def start(self) -> None:
         """Take the shards' starting positions; records written from now on will come."""
@@ -137,7 +149,7 @@ class StreamMapping:
                 continue
             self._errors_in_a_row = 0
             if records:
-                self._deliver(records)
+                self._deliver(shard_id, records)
                 delivered += len(records)
             if last_sequence:
                 self._checkpoints[shard_id] = last_sequence
@@ -181,7 +193,7 @@ class StreamMapping:
         self.stats.skipped_records += 1
         LOG.error("%s: skipped record %s: %s", self.name, sequence or "(no sequence number)", why)
 
-    def _deliver(self, records: list[dict[str, Any]]) -> None:
+    def _deliver(self, shard_id: str, records: list[dict[str, Any]]) -> None:
         """Deliver a batch until every record is done or skipped."""
         batch, retries, backoff = records, 0, FIRST_BACKOFF_SECONDS
         while batch:
@@ -205,18 +217,48 @@ class StreamMapping:
                 self.stats.dropped_batches += 1
                 LOG.error("%s: dropped a batch of %d records after %d retries",
                           self.name, len(batch), MAX_RETRIES)  # fmt: skip
+                self._discard(shard_id, batch)
                 return
             self._skip(
                 _sequence_number(batch[0]), f"still reported failed after {MAX_RETRIES} retries"
             )
+            self._discard(shard_id, batch[:1])
             batch, retries, backoff = batch[1:], 0, FIRST_BACKOFF_SECONDS
+
+    def _discard(self, shard_id: str, records: list[dict[str, Any]]) -> None:
+        """Send the batch info of `records` to the on-failure destination, as Lambda does.
+
+        A destination that cannot be reached is logged, never raised: the poller goes on.
+        """
+        if self.on_failure is None:
+            return
+        discarded = DiscardedBatch(
+            self.stream_arn, shard_id, records, self._handler_raised, MAX_RETRIES + 1
+        )
+        record = invocation_record(
+            discarded, function_arn(self.stream_arn, self.name), self.clock()
+        )
+        info = record["DDBStreamBatchInfo"]
+        try:
+            self.on_failure(record)
+        except Exception as error:
+            self.stats.destination_errors += 1
+            LOG.error("%s: could not send the batch info of records %s to %s to the on-failure "
+                      "destination (%s)", self.name, info["startSequenceNumber"],
+                      info["endSequenceNumber"], type(error).__name__)  # fmt: skip
+            return
+        self.stats.sent_to_destination += 1
+        LOG.error("%s: sent the batch info of records %s to %s to the on-failure destination",
+                  self.name, info["startSequenceNumber"], info["endSequenceNumber"])  # fmt: skip
 
     def _attempt(self, batch: list[dict[str, Any]], retries: int) -> int | None:
         """Call the handler once: None when every record is done, else the index of the
         first record to retry from, or WHOLE_BATCH."""
+        self._handler_raised = False
         try:
             answer = self.handler({"Records": batch}, _Context(self.name))
         except Exception:
+            self._handler_raised = True
             LOG.error("%s failed on a batch of %d records (attempt %d of %d):\n%s",
                       self.name, len(batch), retries + 1, MAX_RETRIES + 1,
                       traceback.format_exc(limit=3))  # fmt: skip
@@ -294,8 +336,11 @@ class _Context:
         return 60_000
 
 
-def mappings_of(app_module: Any, streams: Any) -> list[StreamMapping]:
-    """A mapping for each `@app.on_dynamodb_record` handler of a Chalice app module."""
+def mappings_of(
+    app_module: Any, streams: Any, on_failure: OnFailure | None = None
+) -> list[StreamMapping]:
+    """A mapping for each `@app.on_dynamodb_record` handler of a Chalice app module, each
+    sending what it gives up on to `on_failure`."""
     from chalice.app import DynamoDBEventConfig
 
     found = []
@@ -311,6 +356,7 @@ def mappings_of(app_module: Any, streams: Any) -> list[StreamMapping]:
                 starting_position=source.starting_position,
                 batching_window=float(source.maximum_batching_window_in_seconds),
                 streams=streams,
+                on_failure=on_failure,
             )
         )
     return found
@@ -330,13 +376,19 @@ def run(mappings: list[StreamMapping], stop: threading.Event) -> None:
             stop.wait(max(IDLE_POLL_SECONDS, pause))
 
 
-def deliver(ready_file: Path, app_module: str = "app") -> None:
+def deliver(ready_file: Path, app_module: str = "app", on_failure_queue_url: str = "") -> None:
     """Deliver stream records to the handlers of `app_module` (in the current folder) until
-    SIGTERM or SIGINT; create `ready_file` once every stream is tracked."""
+    SIGTERM or SIGINT; create `ready_file` once every stream is tracked. Batches given
+    up on go to the SQS queue at `on_failure_queue_url`, if any."""
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
     logging.getLogger("botocore").setLevel(logging.WARNING)
     module = importlib.import_module(app_module)
-    mappings = mappings_of(module, boto3.client("dynamodbstreams"))
+    destination = (
+        QueueDestination(boto3.client("sqs"), on_failure_queue_url)
+        if on_failure_queue_url
+        else None
+    )
+    mappings = mappings_of(module, boto3.client("dynamodbstreams"), destination)
     if not mappings:
         print(f"{module.app.app_name}: no DynamoDB stream handlers", flush=True)
         ready_file.touch()
@@ -347,12 +399,18 @@ def deliver(ready_file: Path, app_module: str = "app") -> None:
     for mapping in mappings:
         mapping.start()
         print(f"{module.app.app_name}: {mapping.name} <- {mapping.stream_arn}", flush=True)
+    if destination is not None:
+        print(f"{module.app.app_name}: on failure -> {destination.queue_url}", flush=True)
     ready_file.touch()
     run(mappings, stop)
 
 
 if __name__ == "__main__":
     # The dev server's child process for one service, not a command for people:
-    # `python -m <project>_devkit.stream_delivery READY_FILE`, run in the service's
-    # folder with the service's environment.
-    deliver(Path(sys.argv[1]))
+    # `python -m <project>_devkit.stream_delivery READY_FILE [--on-failure-queue URL]`,
+    # run in the service's folder with the service's environment.
+    parser = argparse.ArgumentParser(prog="stream_delivery")
+    parser.add_argument("ready_file", type=Path)
+    parser.add_argument("--on-failure-queue", default="")
+    arguments = parser.parse_args()
+    deliver(arguments.ready_file, on_failure_queue_url=arguments.on_failure_queue)

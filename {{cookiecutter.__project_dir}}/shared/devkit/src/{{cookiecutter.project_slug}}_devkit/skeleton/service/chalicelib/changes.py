@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from chalice.app import DynamoDBRecord
+from {{ cookiecutter.project_slug }}_data import Change, Projection
 
 STREAM_ARN_VARIABLE = "APP_TABLE_STREAM_ARN"
 # Chalice reads the stream ARN when it loads the app. Without the variable (unit
@@ -25,10 +25,19 @@ def table_stream_arn() -> str:
 
 
 class ChangeFeed:
-    """Turns stream records into one JSON line per change; replace `react` with your reaction."""
+    """Hands each change of the stream to the service's projections, in order.
 
-    def __init__(self, service: str, emit: Callable[[str], None]) -> None:
+    The projections (composition.py builds them: the change log first; SQL and search
+    indexes can follow) are each called once per record, in the order given; each
+    must be idempotent, as Lambda delivers a record at least once and a retry starts
+    again from the first projection.
+    """
+
+    def __init__(
+        self, service: str, projections: Sequence[Projection], emit: Callable[[str], None]
+    ) -> None:
         self._service = service
+        self._projections = tuple(projections)
         self._emit = emit
 
     def handle(self, event: Mapping[str, Any]) -> BatchResponse:
@@ -42,48 +51,44 @@ class ChangeFeed:
         """
         records = event.get("Records") or []
         for done, record in enumerate(records):
+            projection = "parse"
             try:
-                self.react(DynamoDBRecord(record, None))
+                change = Change.from_stream_record(record)
+                for step in self._projections:
+                    projection = step.name
+                    step.apply(change)
+                self._emit(_changed_line(self._service, change))
             except Exception as error:
                 sequence = _sequence_number(record)
                 self._log(
                     "ERROR",
                     "stream record failed",
                     sequence_number=sequence,
+                    projection=projection,
                     error=type(error).__name__,
                     where=_where(error),
                 )
-                self._log(
-                    "INFO",
-                    "stream batch handled",
-                    processed=done,
-                    failed=1,
-                    not_attempted=len(records) - done - 1,
-                )
+                self._summary(processed=done, failed=1, not_attempted=len(records) - done - 1)
                 # An empty identifier (a record without a sequence number) makes Lambda
                 # fail the whole batch: retried, then bisected down to that record.
                 return {"batchItemFailures": [{"itemIdentifier": sequence}]}
-        self._log("INFO", "stream batch handled", processed=len(records), failed=0, not_attempted=0)
+        self._summary(processed=len(records), failed=0, not_attempted=0)
         return {"batchItemFailures": []}
 
-    def react(self, record: DynamoDBRecord) -> None:
-        """Report one change; raise to have the record retried."""
-        self._emit(
-            json.dumps(
-                {
-                    "message": "record changed",
-                    "service": self._service,
-                    "change": record.event_name,
-                    "id": record.keys["id"]["S"],
-                },
-                sort_keys=True,
-            )
-        )
+    def _summary(self, **counts: int) -> None:
+        self._log("INFO", "stream batch handled", **counts)
 
     def _log(self, level: str, message: str, **fields: Any) -> None:
         # Counts, sequence numbers and error types only: record values may be personal.
         line = {"level": level, "message": message, "service": self._service, **fields}
         self._emit(json.dumps(line, sort_keys=True))
+
+
+def _changed_line(service: str, change: Change) -> str:
+    # The record's id and the kind of change: never its values.
+    line = {"message": "record changed", "service": service, "change": change.kind,
+            "id": change.record_id}  # fmt: skip
+    return json.dumps(line, sort_keys=True)
 
 
 def _sequence_number(record: Any) -> str:

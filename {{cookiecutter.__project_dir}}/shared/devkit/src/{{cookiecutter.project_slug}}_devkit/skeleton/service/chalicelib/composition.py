@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from {{ cookiecutter.project_slug }}_auth import JwksCache, TokenVerifier, UserPool
 from {{ cookiecutter.project_slug }}_config import Provider, ServiceSettings, load_settings
 from {{ cookiecutter.project_slug }}_data import (
+    ChangeLog,
     Idempotency,
     RecordRepository,
     SessionStore,
@@ -55,7 +56,10 @@ def build_dependencies(
         records=RecordService(repository, new_id=lambda: uuid.uuid4().hex),
         idempotent=IdempotentResponses(settings.service, idempotency),
         # stdout is the function's log in Lambda and the terminal under `invoke dev`.
-        changes=ChangeFeed(settings.service, emit=print),
+        # The stream's consumers, called in this order per record (each idempotent).
+        changes=ChangeFeed(
+            settings.service, [ChangeLog(client, settings.change_log_table)], emit=print
+        ),
         verifier=build_verifier(settings),
     )
 

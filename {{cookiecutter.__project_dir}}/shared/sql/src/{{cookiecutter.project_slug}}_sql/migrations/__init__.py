@@ -1,0 +1,1 @@
+"""Alembic's environment and revisions of the SQL schema (run them through migrate.py)."""
