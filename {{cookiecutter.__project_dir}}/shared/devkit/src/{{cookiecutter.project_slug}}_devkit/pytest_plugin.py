@@ -105,6 +105,22 @@ def postgres_url() -> str:
     return checked_url(os.environ[TEST_DATABASE_VARIABLE])
 
 
+class ManualClock:
+    """Epoch seconds that a test moves on by hand: hand it where a clock is injected."""
+
+    def __init__(self, start: float = 1_900_000_000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def manual_clock() -> ManualClock:
+    """A clock of this test's own, at a fixed start (2030-03-17)."""
+    return ManualClock()
+
+
 @pytest.fixture(scope="session")
 def project() -> ProjectConfig:
     """The project under test, read from its invoke.yaml."""

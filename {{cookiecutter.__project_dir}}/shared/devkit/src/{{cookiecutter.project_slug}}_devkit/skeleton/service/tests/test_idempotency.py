@@ -12,6 +12,7 @@ import pytest
 from chalice.test import Client, HTTPResponse
 
 from {{ cookiecutter.project_slug }}_config import ServiceSettings
+from {{ cookiecutter.project_slug }}_devkit.pytest_plugin import ManualClock
 from {{ cookiecutter.project_slug }}_devkit.user_tokens import Tokens
 
 from app import app
@@ -21,25 +22,13 @@ pytestmark = pytest.mark.integration
 DAY = 24 * 60 * 60
 
 
-class Clock:
-    """Epoch seconds that a test moves on by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1_900_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def client(settings: ServiceSettings, clock: Clock) -> Iterator[Client]:
-    """The app on this test's stage, its idempotency records expiring by `clock`."""
-    with dependencies.override(build_dependencies(settings, clock)), Client(app) as test_client:
+def client(settings: ServiceSettings, manual_clock: ManualClock) -> Iterator[Client]:
+    """The app on this test's stage, its idempotency records expiring by `manual_clock`."""
+    with (
+        dependencies.override(build_dependencies(settings, manual_clock)),
+        Client(app) as test_client,
+    ):
         yield test_client
 
 
@@ -94,14 +83,14 @@ def test_concurrent_requests_with_one_key_create_one_record(
 
 
 def test_after_its_window_a_key_runs_again(
-    client: Client, headers: dict[str, str], clock: Clock
+    client: Client, headers: dict[str, str], manual_clock: ManualClock
 ) -> None:
     key = uuid.uuid4().hex
     first = _post(client, headers, key, {"title": "x"})
-    clock.now += DAY - 1
+    manual_clock.now += DAY - 1
     assert _post(client, headers, key, {"title": "x"}).json_body == first.json_body
     # Past the window the record counts as gone, though DynamoDB has not deleted it.
-    clock.now += 2
+    manual_clock.now += 2
     later = _post(client, headers, key, {"title": "x"})
     assert later.status_code == 201
     assert later.json_body["id"] != first.json_body["id"]
