@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import uuid
@@ -13,6 +12,7 @@ import pytest
 from invoke import Config
 
 from {{ cookiecutter.project_slug }}_devkit import ProjectConfig, StageResources
+from {{ cookiecutter.project_slug }}_devkit.pytest_plugin import stage_secret
 from {{ cookiecutter.project_slug }}_devkit.stage_resources import (
     ClientFactory,
     locate_stage,
@@ -78,12 +78,9 @@ def packaged(
     stage = next(iter(project.stages))
     secrets = boto3.client("secretsmanager", region_name=project.stages[stage].region)
     name = f"{project.prefix}/{stage}"
-    secrets.create_secret(Name=name, SecretString=json.dumps({"PROBE_TOKEN": package_secret_value}))
     out = tmp_path_factory.mktemp("build")
-    try:
+    with stage_secret(secrets, name, {"PROBE_TOKEN": package_secret_value}):
         result = run_package(out)
-    finally:
-        secrets.delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert package_secret_value not in result.stdout + result.stderr
     return out / stage

@@ -26,7 +26,8 @@ BUDGET = load_cold_start_budget(ROOT)
 
 
 def test_the_budget_names_the_heavy_modules() -> None:
-    assert BUDGET.zip_budget_bytes <= 1024 * 1024
+    # SQLAlchemy's ~9.5 MB raised it from 1 MB (invoke.yaml says why); no further.
+    assert BUDGET.zip_budget_bytes <= 10 * 1024 * 1024
     assert {"pydantic", "cryptography", "joserfc"} <= set(BUDGET.denied_modules)
 
 

@@ -7,6 +7,7 @@ here serves for SAM, are stubbed.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import json
@@ -22,6 +23,7 @@ from invoke.exceptions import Exit
 from {{ cookiecutter.project_slug }}_devkit import ProjectConfig
 from {{ cookiecutter.project_slug }}_devkit.deployment import deploy_stage, teardown_stage
 from {{ cookiecutter.project_slug }}_devkit.project_config import StageConfig
+from {{ cookiecutter.project_slug }}_devkit.pytest_plugin import stage_secret
 from {{ cookiecutter.project_slug }}_devkit.release_watch import ReleaseWatch
 from {{ cookiecutter.project_slug }}_devkit.stacks import (
     Polling,
@@ -249,7 +251,8 @@ def test_deploy_makes_the_stage_stack_then_each_service_stack_from_uploaded_arti
     codedeploy = boto3.client("codedeploy", region_name=project.region)
     secrets = aws_clients("secretsmanager")
     secret = f"{project.prefix}/{stage.name}"
-    secrets.create_secret(Name=secret, SecretString=json.dumps({"API_KEY": "value-never-shown"}))
+    holder = contextlib.ExitStack()
+    holder.enter_context(stage_secret(secrets, secret, {"API_KEY": "value-never-shown"}))
 
     def clients(service: str) -> Any:
         return {"cloudformation": cloudformation, "codedeploy": codedeploy}.get(
@@ -289,7 +292,7 @@ def test_deploy_makes_the_stage_stack_then_each_service_stack_from_uploaded_arti
             )  # fmt: skip
             deploys.assert_no_pending_responses()
     finally:
-        secrets.delete_secret(SecretId=secret, ForceDeleteWithoutRecovery=True)
+        holder.close()
     assert urls == {service: f"https://{service}.example/api/" for service in project.services}
     s3 = aws_clients("s3")
     account = aws_clients("sts").get_caller_identity()["Account"]

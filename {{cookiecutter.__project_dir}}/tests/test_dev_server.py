@@ -157,12 +157,14 @@ def test_a_busy_cloud_port_stops_it_at_once(
     assert list(tmp_path.iterdir()) == []
 
 
-def _new_user_token(project: ProjectConfig, state_dir: Path) -> str:
+def _new_user_token(project: ProjectConfig, state_dir: Path, *groups: str) -> str:
     """A user added and signed in as `auth.users.add` and `auth.token` do."""
     stage, user = next(iter(project.stages)), f"dev{uuid.uuid4().hex[:8]}"
     password = f"Local-{uuid.uuid4().hex}-A1"
     cognito = auth_users.cognito_client(project, stage, state_dir, aws=False)
-    added = auth_users.add_user(cognito, project, stage, user, f"{user}@example.com", [], password)
+    added = auth_users.add_user(
+        cognito, project, stage, user, f"{user}@example.com", list(groups), password
+    )
     assert password not in added
     return auth_users.token(cognito, project, stage, user, password)
 
@@ -214,6 +216,64 @@ def test_services_answer_feed_their_stream_handlers_and_stop_cleanly(
     assert server.wait(timeout=30) == 0
     assert all(port_is_free(port) for port in ports)
     require_running(state_dir)  # a local cloud dev did not start stays
+
+
+# Issue 19 item 4: how soon a write must show in search and in the SQL counts.
+PROJECTION_DEADLINE_SECONDS = 5.0
+
+
+@pytest.mark.slow
+def test_a_record_is_searchable_and_counted_within_seconds_and_gone_once_deleted(
+    dev_server: tuple[subprocess.Popen[str], list[int]], project: ProjectConfig, dev_folder: Path
+) -> None:
+    server, ports = dev_server
+    state_dir = dev_folder / local_cloud.STATE_DIR
+    lines = _read_until(server, lambda line: line.startswith("Serving."), [])
+    # Keep reading the server's output, or a full pipe would stall it.
+    threading.Thread(target=lambda: lines.extend(server.stdout or []), daemon=True).start()
+    admin = {"Authorization": f"Bearer {_new_user_token(project, state_dir, 'admins')}"}
+    base = f"http://127.0.0.1:{ports[0]}/{SERVICES[0]}"
+    word = f"lantern{uuid.uuid4().hex[:10]}"
+    before = _today_count(base, admin)
+    request = urllib.request.Request(
+        base,
+        data=json.dumps({"title": f"A {word} by the door"}).encode(),
+        headers={"Content-Type": "application/json", **admin},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        record_id = json.load(response)["id"]
+
+    _within_deadline(lambda: _found(base, word, admin) == [record_id], "search finds it")
+    _within_deadline(lambda: _today_count(base, admin) >= before + 1, "the counts include it")
+    counted = _today_count(base, admin)
+
+    status, _ = _answer(f"{base}/{record_id}", admin, method="DELETE")
+    assert status == 204
+    _within_deadline(lambda: _found(base, word, admin) == [], "search no longer finds it")
+    _within_deadline(lambda: _today_count(base, admin) < counted, "the counts leave it out")
+
+
+def _found(base: str, word: str, headers: dict[str, str]) -> list[str]:
+    status, text = _answer(f"{base}/search?q={word}", headers)
+    assert status == 200, text
+    return [item["id"] for item in json.loads(text.split("\n\n", 1)[1])["items"]]
+
+
+def _today_count(base: str, headers: dict[str, str]) -> int:
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    status, text = _answer(f"{base}/stats/daily?from={today}&to={today}", headers)
+    assert status == 200, text
+    return int(json.loads(text.split("\n\n", 1)[1])["total"])
+
+
+def _within_deadline(done: Callable[[], bool], what: str) -> None:
+    """Poll until `done()`; fail once the deadline has passed without it (no timing asserted)."""
+    deadline = time.monotonic() + PROJECTION_DEADLINE_SECONDS
+    while not done():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {PROJECTION_DEADLINE_SECONDS} s: {what}")
+        time.sleep(0.1)
 
 
 def _children(server: subprocess.Popen[str]) -> dict[int, str]:

@@ -25,6 +25,7 @@ from {{ cookiecutter.project_slug }}_devkit import ProjectConfig
 from {{ cookiecutter.project_slug }}_devkit.cfn_template import failure_queue_output_key, load_template
 from {{ cookiecutter.project_slug }}_devkit.deployment import secret_reference
 from {{ cookiecutter.project_slug }}_devkit.project_config import StageConfig
+from {{ cookiecutter.project_slug }}_devkit.pytest_plugin import stage_secret
 from {{ cookiecutter.project_slug }}_devkit.sam_template import (
     STREAM_FAILURE_HANDLING,
     log_group_name,
@@ -98,11 +99,8 @@ def packaged(
         if policy == "canary":
             stage = released(stage, snapstart=snapstart)
         name = f"{project.prefix}/{stage.name}"
-        secrets.create_secret(Name=name, SecretString=json.dumps({"PROBE_TOKEN": secret_value}))
-        try:
+        with stage_secret(secrets, name, {"PROBE_TOKEN": secret_value}):
             reference = secret_reference(secrets, project, stage.name, lambda line: None)
-        finally:
-            secrets.delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
         package = package_service(project, stage, service, out, reference, lambda line: None)
         sam = with_code_uri(package.template(), f"s3://artifacts/{service}/deployment.zip")
         result[(policy, service)] = Packaged(stage, package, sam, sam_transform(sam, stage.region))

@@ -192,14 +192,23 @@ def _context(invoke_config: Config) -> Context:
     ("options", "message"),
     [
         ({"stage": "nope"}, "Unknown stage"),
-        ({"stage": "dev", "url": "mysql://h/db"}, "is not one of"),
-        ({"stage": "dev", "url": "sqlite:///x", "aws": True}, "give one"),
-        ({"stage": "prod", "aws": True}, "add --confirm"),
+        ({"stage": "FIRST", "url": "mysql://h/db"}, "is not one of"),
+        ({"stage": "FIRST", "url": "sqlite:///x", "aws": True}, "give one"),
+        ({"stage": "PROTECTED", "aws": True}, "add --confirm"),
     ],
 )
 def test_migrate_refuses_bad_input_in_one_line(
     invoke_config: Config, options: dict[str, Any], message: str
 ) -> None:
+    # The bake's own stage names: the first one, and one that is protected.
+    stages = invoke_config.stages
+    named = {
+        "FIRST": next(iter(stages)),
+        "PROTECTED": next((name for name in stages if stages[name].get("protected")), None),
+    }
+    if options["stage"] == "PROTECTED" and named["PROTECTED"] is None:
+        pytest.skip("this project has no protected stage")
+    options = {**options, "stage": named.get(options["stage"], options["stage"])}
     with pytest.raises(Exit, match=message) as refused:
         database.migrate(_context(invoke_config), **options)
     assert refused.value.code == 1
@@ -212,7 +221,11 @@ def test_migrate_upgrades_the_named_database(
     from {{ cookiecutter.project_slug }}_sql.engine import dispose_engines
 
     try:
-        database.migrate(_context(invoke_config), "dev", url=f"sqlite:///{tmp_path}/db.sqlite3")
+        database.migrate(
+            _context(invoke_config),
+            next(iter(invoke_config.stages)),
+            url=f"sqlite:///{tmp_path}/db.sqlite3",
+        )
     finally:
         dispose_engines()
     assert "database: at " in capsys.readouterr().out
@@ -225,7 +238,7 @@ def test_an_unreachable_database_is_one_line_and_code_1(invoke_config: Config) -
     url = "postgresql://app:hidden-pw@127.0.0.1:9/app"
     try:
         with pytest.raises(Exit) as refused:
-            database.migrate(_context(invoke_config), "dev", url=url)
+            database.migrate(_context(invoke_config), next(iter(invoke_config.stages)), url=url)
     finally:
         dispose_engines()
     assert refused.value.code == 1

@@ -18,6 +18,7 @@ from typing import Any, Literal, TypeVar, dataclass_transform
 
 from .env_file import EnvFileError, read_env_file
 from .fields import CONSTRAINTS, Constraints, ConversionError, converter, setting, type_problems
+from .secret import SecretStr
 
 # Stage names end up in resource names, URLs and shell commands: keep them boring.
 STAGE_PATTERN = r"^[a-z][a-z0-9-]{0,15}$"
@@ -83,6 +84,16 @@ class ServiceSettings(Settings):
     sessions_table_name: str = ""
     # How long a response is replayed for its Idempotency-Key (1 minute to 7 days).
     idempotency_window_seconds: int = setting(default=24 * 60 * 60, ge=60, le=7 * 24 * 60 * 60)
+    # The SQL projection's database (postgresql:// or sqlite:///); a secret, as it may
+    # hold a password. Empty: the local SQLite file under `local_state_dir`, if set.
+    database_url: SecretStr = SecretStr("")
+    # The stage's OpenSearch endpoint. Empty: SQLite FTS5 under `local_state_dir`, if set.
+    search_url: str = ""
+    # Where a local run keeps its SQLite database and search files (`invoke dev` sets
+    # the project's .local-cloud, tests a folder of their own). With neither it nor
+    # the URLs, SQL and search routes answer 503 and the projections skip: a Lambda
+    # has no durable disk to fall back on.
+    local_state_dir: str = ""
 
     @property
     def change_log_table(self) -> str:

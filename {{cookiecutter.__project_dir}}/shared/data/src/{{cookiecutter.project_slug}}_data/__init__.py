@@ -20,9 +20,12 @@ from .idempotency import (
     IdempotencyKeyReused,
     StoredResponse,
 )
+from .images import ProjectedRecord, projected_record
 from .records import BatchResult, Page, Record
 from .repository import RecordRepository
+from .search_projection import SearchProjection
 from .sessions import SessionStore
+from .sql_projection import SqlProjection
 
 __all__ = [
     "BatchOutcome",
@@ -40,16 +43,20 @@ __all__ = [
     "InvalidRecordId",
     "MalformedChange",
     "Page",
+    "ProjectedRecord",
     "Projection",
     "Record",
     "RecordExists",
     "RecordNotFound",
     "RecordRepository",
     "RetryPolicy",
+    "SearchProjection",
     "SessionStore",
+    "SqlProjection",
     "StoredResponse",
     "VersionConflict",
     "check_document",
     "dynamodb_client",
     "parse_document",
+    "projected_record",
 ]

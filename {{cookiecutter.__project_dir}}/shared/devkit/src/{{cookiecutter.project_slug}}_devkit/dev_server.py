@@ -32,6 +32,7 @@ from .local_cloud_state import (
     recorded_password,
     require_running,
 )
+from .local_database import migrate_local_database
 from .ports import port_is_free
 from .project_config import ProjectConfig
 from .supervision import ChildSpec, Supervisor, stop_process_groups
@@ -148,6 +149,11 @@ def _serve_on(
     print(f"Local cloud ({state.engine}) on {state.endpoint}: stage {stage} from infra/stage.yaml")
     if "APP_ENV_FILE" in env:
         print(f"Services read {env_file.name} after their environment")
+    # The SQL projection's SQLite file and the search index live beside the local cloud's
+    # state; the services run in their own folders, so they get its absolute path.
+    local_state = state_dir.resolve()
+    env["APP_LOCAL_STATE_DIR"] = str(local_state)
+    print(f"SQL projection: {migrate_local_database(local_state, stage)} (migrated)")
     with tempfile.TemporaryDirectory(prefix="dev-server-") as scratch:
         specs: list[ChildSpec] = []
         ready_files = []

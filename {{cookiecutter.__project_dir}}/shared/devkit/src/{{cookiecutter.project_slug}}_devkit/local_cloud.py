@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,14 +22,51 @@ FAKE_CREDENTIALS = {
 }
 
 
+class SerialDynamoDB:
+    """A WSGI wrapper that hands moto one DynamoDB request at a time.
+
+    DynamoDB applies the conditional writes of one item one after the other, so of
+    concurrent `attribute_not_exists` puts exactly one succeeds; moto checks and
+    writes without a lock, and under load two can succeed. Serialising DynamoDB's
+    requests (short ones; other services' long polls are left alone) restores the
+    guarantee the services' concurrency tests rely on.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if not str(environ.get("HTTP_X_AMZ_TARGET", "")).startswith("DynamoDB_"):
+            return self._app(environ, start_response)
+        with self._lock:
+            return list(self._app(environ, start_response))
+
+
 class LocalCloud:
     """moto's server in a thread of this process. Starts in about a second."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         # Imported here: moto takes two seconds to import, which only a server needs.
+        from moto.moto_server import werkzeug_app
         from moto.server import ThreadedMotoServer
 
-        self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+        class _Server(ThreadedMotoServer):  # type: ignore[misc]
+            def _server_entry(self) -> None:
+                # As ThreadedMotoServer's, with DynamoDB's requests one at a time.
+                from werkzeug.serving import make_server
+
+                app = SerialDynamoDB(
+                    werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app)
+                )
+                self._server = make_server(
+                    self._ip_address, self._port, app, True,
+                    request_handler=werkzeug_app.MotoRequestHandler,
+                )  # fmt: skip
+                self._server_ready_event.set()
+                self._server.serve_forever()
+
+        self._server = _Server(ip_address=host, port=port, verbose=False)
         self._endpoint: str | None = None
 
     def start(self) -> str:

@@ -26,8 +26,12 @@ variable set) and are skipped, saying why, anywhere else: CI never skips them si
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
+import hashlib
+import json
 import os
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -103,6 +107,24 @@ def postgres_url() -> str:
     from {{ cookiecutter.project_slug }}_sql.urls import checked_url
 
     return checked_url(os.environ[TEST_DATABASE_VARIABLE])
+
+
+@contextlib.contextmanager
+def stage_secret(client: Any, name: str, values: dict[str, str]) -> Iterator[None]:
+    """A stage's secret, made for the block and removed after it.
+
+    Its name is the stage's, fixed, and the test processes of a run share one
+    LocalStack: one holder at a time per local cloud and name, or two processes
+    packaging the same stage collide on CreateSecret.
+    """
+    key = hashlib.sha256(f"{client.meta.endpoint_url} {name}".encode()).hexdigest()[:16]
+    with (Path(tempfile.gettempdir()) / f"stage-secret-{key}.lock").open("w") as guard:
+        fcntl.flock(guard, fcntl.LOCK_EX)
+        client.create_secret(Name=name, SecretString=json.dumps(values))
+        try:
+            yield
+        finally:
+            client.delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
 
 
 class ManualClock:

@@ -40,7 +40,7 @@ from .sam_template import (
 # What Chalice ships of a service; its tests, openapi.yaml and caches stay behind.
 SERVICE_FILES = ("app.py", "chalicelib", ".chalice/config.json", "requirements.txt")
 # Packages each bundle gets in vendor/; the devkit is for development only.
-RUNTIME_SHARED_PACKAGES = ("config", "data", "auth", "observability")
+RUNTIME_SHARED_PACKAGES = ("config", "data", "auth", "observability", "sql", "search")
 STREAM_VARIABLE = "APP_TABLE_STREAM_ARN"
 
 

@@ -68,6 +68,20 @@ def list_records() -> dict[str, Any]:
     }
 
 
+@app.route("/__service__/stats/daily", methods=["GET"])
+@auth.required()
+def daily_counts() -> dict[str, Any]:
+    # From the SQL projection: an aggregate over every record, which DynamoDB answers
+    # only by reading the whole table.
+    return dependencies.get().queries.daily_counts(current_request(app).query_params)
+
+
+@app.route("/__service__/search", methods=["GET"])
+@auth.required()
+def search_records() -> dict[str, Any]:
+    return dependencies.get().queries.search(current_request(app).query_params)
+
+
 @app.route("/__service__/{record_id}", methods=["GET"])
 @auth.required()
 def get_record(record_id: str) -> Response:

@@ -13,12 +13,16 @@ from {{ cookiecutter.project_slug }}_data import (
     ChangeLog,
     Idempotency,
     RecordRepository,
+    SearchProjection,
     SessionStore,
+    SqlProjection,
     dynamodb_client,
 )
 
 from .changes import ChangeFeed
 from .idempotent import IdempotentResponses
+from .queries import Queries
+from .read_sources import engine_source, index_source
 from .records import RecordService
 
 
@@ -30,6 +34,8 @@ class Dependencies:
     records: RecordService
     idempotent: IdempotentResponses
     changes: ChangeFeed
+    # The routes answered from the SQL projection and the search index.
+    queries: Queries
     # None when the stage names no user pool: guarded routes then answer 503.
     verifier: TokenVerifier | None
 
@@ -51,6 +57,8 @@ def build_dependencies(
         if settings.sessions_table_name
         else None
     )
+    # Each made at first use: importing the app loads no SQL or search engine.
+    engine, index = engine_source(settings), index_source(settings)
     return Dependencies(
         settings=settings,
         records=RecordService(repository, new_id=lambda: uuid.uuid4().hex),
@@ -58,8 +66,15 @@ def build_dependencies(
         # stdout is the function's log in Lambda and the terminal under `invoke dev`.
         # The stream's consumers, called in this order per record (each idempotent).
         changes=ChangeFeed(
-            settings.service, [ChangeLog(client, settings.change_log_table)], emit=print
+            settings.service,
+            [
+                ChangeLog(client, settings.change_log_table),
+                SqlProjection(settings.service, engine, emit=print),
+                SearchProjection(settings.service, index, emit=print),
+            ],
+            emit=print,
         ),
+        queries=Queries(settings.service, engine, index),
         verifier=build_verifier(settings),
     )
 

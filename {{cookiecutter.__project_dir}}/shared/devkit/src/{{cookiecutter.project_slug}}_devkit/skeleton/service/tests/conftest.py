@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from chalice.test import Client
@@ -11,6 +13,10 @@ from {{ cookiecutter.project_slug }}_devkit.user_tokens import Tokens
 
 from app import app
 from chalicelib.composition import build_dependencies, dependencies
+from chalicelib.read_sources import engine_source
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 SERVICE = "__service__"
 
@@ -23,9 +29,13 @@ def table_services() -> list[str]:
 
 @pytest.fixture
 def settings(
-    stage_tables: StageResources, shared_stage: StageResources, project: ProjectConfig
+    stage_tables: StageResources,
+    shared_stage: StageResources,
+    project: ProjectConfig,
+    tmp_path: Path,
 ) -> ServiceSettings:
-    """The service's settings on the local cloud: this test's own table, the session's user pool."""
+    """The service's settings on the local cloud: this test's own table, the session's user
+    pool, and a folder of its own for the SQLite database and search index."""
     return ServiceSettings(
         stage=stage_tables.stage,
         service=SERVICE,
@@ -34,7 +44,23 @@ def settings(
         user_pool_id=shared_stage.outputs["UserPoolId"],
         user_pool_client_ids=shared_stage.outputs["UserPoolClientId"],
         sessions_table_name=shared_stage.outputs["SessionsTableName"],
+        local_state_dir=str(tmp_path / "state"),
     )
+
+
+@pytest.fixture
+def migrated(settings: ServiceSettings) -> Iterator[Engine]:
+    """The SQL projection's database of `settings`, migrated to head (this test's own file)."""
+    from {{ cookiecutter.project_slug }}_sql.engine import dispose_engines
+    from {{ cookiecutter.project_slug }}_sql.migrate import upgrade
+
+    engine = engine_source(settings)()
+    assert engine is not None
+    upgrade(engine)
+    try:
+        yield engine
+    finally:
+        dispose_engines()
 
 
 @pytest.fixture

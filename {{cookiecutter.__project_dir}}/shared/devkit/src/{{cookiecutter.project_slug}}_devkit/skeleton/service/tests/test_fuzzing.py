@@ -17,6 +17,7 @@ DOCUMENT = Path(__file__).resolve().parents[1] / "openapi.yaml"
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
+@pytest.mark.usefixtures("migrated")
 def test_generated_requests_get_documented_answers(
     client: Client, admin: Tokens, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -1,0 +1,69 @@
+"""The SQL projection: each record's newest version as a row of the `records` table.
+
+SQLAlchemy is imported at the first change applied, not with this module: a cold start
+that handles only HTTP requests never loads it (invoke.yaml `cold_start`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from .changes import Change
+from .images import projected_record
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+# Returns the stage's engine, made at first use; None when the stage has no database.
+EngineSource = Callable[[], "Engine | None"]
+
+
+class SqlProjection:
+    """Upserts each change's record version (tombstones for removals), idempotently.
+
+    `{{ cookiecutter.project_slug }}_sql.projection.upsert_record` keeps a row at its highest version, so a
+    retried, replayed or reordered change never moves a row backwards.
+    """
+
+    name = "sql"
+
+    def __init__(self, service: str, engine: EngineSource, emit: Callable[[str], None]) -> None:
+        self._service = service
+        self._engine = engine
+        self._emit = emit
+        self._skip_reported = False
+
+    def apply(self, change: Change) -> None:
+        engine = self._engine()
+        if engine is None:
+            # A stage without a database: skipping is the configuration, not a failure a
+            # retry could fix, so the batch goes on (and the log says so once).
+            self._report_skip("no database configured for this stage")
+            return
+        record = projected_record(change)
+        if record is None:
+            self._report_skip("a change without the record's images")
+            return
+        from {{ cookiecutter.project_slug }}_sql import RecordRow
+        from {{ cookiecutter.project_slug }}_sql.projection import upsert_record
+
+        row = RecordRow(
+            service=self._service,
+            id=record.id,
+            version=record.version,
+            created_at=record.created_at,
+            updated_at=record.updated_at,
+            data=record.data,
+            deleted=record.deleted,
+        )
+        with engine.begin() as connection:
+            upsert_record(connection, row)
+
+    def _report_skip(self, reason: str) -> None:
+        if not self._skip_reported:
+            self._skip_reported = True
+            line = {"level": "WARNING", "message": f"sql projection skipped: {reason}",
+                    "service": self._service}  # fmt: skip
+            self._emit(json.dumps(line, sort_keys=True))
