@@ -19,8 +19,9 @@ from pathlib import Path
 from .errors import SearchConfigError
 from .port import SearchIndex
 
-# Stage and service names become file and index names: the rules of both.
-NAME = re.compile(r"[a-z][a-z0-9-]{0,62}")
+# Stage and service names become file and index names: the rules of both (OpenSearch
+# index names are lower case and may hold "_" and "-"; service names hold "_").
+NAME = re.compile(r"[a-z][a-z0-9_-]{0,62}")
 SEARCH_FOLDER = "search"
 
 
