@@ -111,20 +111,30 @@ def postgres_url() -> str:
 
 @contextlib.contextmanager
 def stage_secret(client: Any, name: str, values: dict[str, str]) -> Iterator[None]:
-    """A stage's secret, made for the block and removed after it.
+    """A stage's secret holding `values` for the block; afterwards as it was before.
 
     Its name is the stage's, fixed, and the test processes of a run share one
-    LocalStack: one holder at a time per local cloud and name, or two processes
-    packaging the same stage collide on CreateSecret.
+    LocalStack: one holder at a time per project and name, or two processes
+    packaging the same stage collide on CreateSecret. A test that provisions the
+    stage (`invoke dev`'s) makes the secret as the stage's resource: then its value
+    is swapped for the block and put back, not deleted.
     """
-    key = hashlib.sha256(f"{client.meta.endpoint_url} {name}".encode()).hexdigest()[:16]
+    key = hashlib.sha256(f"{Path.cwd()} {name}".encode()).hexdigest()[:16]
     with (Path(tempfile.gettempdir()) / f"stage-secret-{key}.lock").open("w") as guard:
         fcntl.flock(guard, fcntl.LOCK_EX)
-        client.create_secret(Name=name, SecretString=json.dumps(values))
+        try:
+            client.create_secret(Name=name, SecretString=json.dumps(values))
+            previous = None
+        except client.exceptions.ResourceExistsException:
+            previous = client.get_secret_value(SecretId=name)["SecretString"]
+            client.put_secret_value(SecretId=name, SecretString=json.dumps(values))
         try:
             yield
         finally:
-            client.delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
+            if previous is None:
+                client.delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
+            else:
+                client.put_secret_value(SecretId=name, SecretString=previous)
 
 
 class ManualClock:
