@@ -10,7 +10,8 @@ already leaves what it keeps as it was.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -66,6 +67,28 @@ class Change:
             new_image=_image(body.get("NewImage")),
             old_image=_image(body.get("OldImage")),
         )
+
+
+class SkipReport:
+    """A projection's one warning line for changes it skips by configuration.
+
+    Skipping (no database or index in this stage, a change without images) is not a
+    failure a retry could fix, so the batch goes on; the log says so once per process.
+    """
+
+    def __init__(self, projection: str, service: str, emit: Callable[[str], None]) -> None:
+        self._projection = projection
+        self._service = service
+        self._emit = emit
+        self._reported = False
+
+    def __call__(self, reason: str) -> None:
+        if self._reported:
+            return
+        self._reported = True
+        line = {"level": "WARNING", "service": self._service,
+                "message": f"{self._projection} projection skipped: {reason}"}  # fmt: skip
+        self._emit(json.dumps(line, sort_keys=True))
 
 
 class Projection(Protocol):

@@ -6,11 +6,10 @@ not with this module, so a cold start that serves only HTTP requests never loads
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .changes import Change
+from .changes import Change, SkipReport
 from .images import projected_record
 
 if TYPE_CHECKING:
@@ -32,8 +31,7 @@ class SearchProjection:
     def __init__(self, service: str, index: IndexSource, emit: Callable[[str], None]) -> None:
         self._service = service
         self._index = index
-        self._emit = emit
-        self._skip_reported = False
+        self._report_skip = SkipReport("search", service, emit)
 
     def apply(self, change: Change) -> None:
         index = self._index()
@@ -50,10 +48,3 @@ class SearchProjection:
         from {{ cookiecutter.project_slug }}_search import searchable_fields
 
         index.index(record.id, record.version, searchable_fields(record.data))
-
-    def _report_skip(self, reason: str) -> None:
-        if not self._skip_reported:
-            self._skip_reported = True
-            line = {"level": "WARNING", "message": f"search projection skipped: {reason}",
-                    "service": self._service}  # fmt: skip
-            self._emit(json.dumps(line, sort_keys=True))

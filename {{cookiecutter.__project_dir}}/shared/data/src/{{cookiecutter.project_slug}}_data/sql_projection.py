@@ -6,11 +6,10 @@ that handles only HTTP requests never loads it (invoke.yaml `cold_start`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .changes import Change
+from .changes import Change, SkipReport
 from .images import projected_record
 
 if TYPE_CHECKING:
@@ -32,14 +31,11 @@ class SqlProjection:
     def __init__(self, service: str, engine: EngineSource, emit: Callable[[str], None]) -> None:
         self._service = service
         self._engine = engine
-        self._emit = emit
-        self._skip_reported = False
+        self._report_skip = SkipReport("sql", service, emit)
 
     def apply(self, change: Change) -> None:
         engine = self._engine()
         if engine is None:
-            # A stage without a database: skipping is the configuration, not a failure a
-            # retry could fix, so the batch goes on (and the log says so once).
             self._report_skip("no database configured for this stage")
             return
         record = projected_record(change)
@@ -60,10 +56,3 @@ class SqlProjection:
         )
         with engine.begin() as connection:
             upsert_record(connection, row)
-
-    def _report_skip(self, reason: str) -> None:
-        if not self._skip_reported:
-            self._skip_reported = True
-            line = {"level": "WARNING", "message": f"sql projection skipped: {reason}",
-                    "service": self._service}  # fmt: skip
-            self._emit(json.dumps(line, sort_keys=True))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalice.test import Client
+
 from {{ cookiecutter.project_slug }}_data.images import image_of
 
 # The ARN Lambda names in each record; handlers do not read it.
@@ -43,3 +45,9 @@ def stream_record(kind: str, values: dict[str, Any], sequence: int) -> dict[str,
 def event(*records: dict[str, Any]) -> dict[str, Any]:
     """A stream event holding `records`, as Lambda delivers it."""
     return {"Records": list(records)}
+
+
+def deliver(client: Client, *records: dict[str, Any]) -> None:
+    """Hand `records` to the app's stream handler as Lambda would; none may fail."""
+    response = client.lambda_.invoke("on_record_change", event(*records))
+    assert response.payload == {"batchItemFailures": []}

@@ -7,6 +7,7 @@ PostgreSQL and on SQLite alike, in one statement, so concurrent consumers need n
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from typing import Any
 
@@ -28,15 +29,7 @@ def upsert_record(connection: Connection, row: RecordRow) -> bool:
     The caller owns the transaction (`with engine.begin() as connection:`), so a batch
     of records can go in one.
     """
-    statement = _insert(connection.dialect.name).values(
-        service=row.service,
-        id=row.id,
-        version=row.version,
-        data=row.data,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        deleted=row.deleted,
-    )
+    statement = _insert(connection.dialect.name).values(**dataclasses.asdict(row))
     excluded = statement.excluded
     statement = statement.on_conflict_do_update(
         index_elements=list(_KEY),
@@ -51,17 +44,7 @@ def stored_record(connection: Connection, service: str, record_id: str) -> Recor
     found = connection.execute(
         select(Record.__table__).where(Record.service == service, Record.id == record_id)
     ).one_or_none()
-    if found is None:
-        return None
-    return RecordRow(
-        service=found.service,
-        id=found.id,
-        version=found.version,
-        data=found.data,
-        created_at=found.created_at,
-        updated_at=found.updated_at,
-        deleted=found.deleted,
-    )
+    return None if found is None else RecordRow(**found._mapping)
 
 
 def daily_counts(

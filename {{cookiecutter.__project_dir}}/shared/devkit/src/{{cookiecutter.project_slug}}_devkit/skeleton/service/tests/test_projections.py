@@ -4,7 +4,6 @@ version, so replays and reordered records never move either backwards."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -12,10 +11,8 @@ from chalice.test import Client
 
 from {{ cookiecutter.project_slug }}_config import ServiceSettings
 from {{ cookiecutter.project_slug }}_data import Change, SearchProjection, SqlProjection
-from {{ cookiecutter.project_slug }}_devkit.stream_records import event, record_values, stream_record
+from {{ cookiecutter.project_slug }}_devkit.stream_records import deliver, record_values, stream_record
 
-from app import app
-from chalicelib.composition import build_dependencies, dependencies
 from chalicelib.read_sources import index_source
 
 if TYPE_CHECKING:
@@ -26,15 +23,9 @@ SERVICE = "__service__"
 
 
 @pytest.fixture
-def handler(settings: ServiceSettings, migrated: Engine) -> Iterator[Client]:
+def handler(client: Client, migrated: Engine) -> Client:
     """The deployed stream handler, wired to this test's stage, database and index."""
-    with dependencies.override(build_dependencies(settings)), Client(app) as client:
-        yield client
-
-
-def _deliver(client: Client, *records: dict[str, Any]) -> None:
-    response = client.lambda_.invoke("on_record_change", event(*records))
-    assert response.payload == {"batchItemFailures": []}
+    return client
 
 
 def _row(engine: Engine, record_id: str) -> Any:
@@ -47,11 +38,11 @@ def _row(engine: Engine, record_id: str) -> Any:
 def test_records_are_upserted_and_deletes_leave_a_tombstone(
     handler: Client, migrated: Engine
 ) -> None:
-    _deliver(handler, stream_record("INSERT", record_values("a", 1, {"title": "one"}), 100))
-    _deliver(handler, stream_record("MODIFY", record_values("a", 2, {"title": "two"}), 200))
+    deliver(handler, stream_record("INSERT", record_values("a", 1, {"title": "one"}), 100))
+    deliver(handler, stream_record("MODIFY", record_values("a", 2, {"title": "two"}), 200))
     row = _row(migrated, "a")
     assert (row.version, row.data, row.deleted) == (2, {"title": "two"}, False)
-    _deliver(handler, stream_record("REMOVE", record_values("a", 2, {"title": "two"}), 300))
+    deliver(handler, stream_record("REMOVE", record_values("a", 2, {"title": "two"}), 300))
     row = _row(migrated, "a")
     assert (row.version, row.deleted) == (3, True)
 
@@ -62,9 +53,9 @@ def test_a_replayed_or_late_record_never_moves_a_row_backwards(
     newer = stream_record("MODIFY", record_values("b", 3, {"title": "newest"}), 300)
     older = stream_record("INSERT", record_values("b", 1, {"title": "first"}), 100)
     removed = stream_record("REMOVE", record_values("b", 3, {"title": "newest"}), 400)
-    _deliver(handler, newer, older)
+    deliver(handler, newer, older)
     assert _row(migrated, "b").data == {"title": "newest"}
-    _deliver(handler, removed, newer, older)
+    deliver(handler, removed, newer, older)
     row = _row(migrated, "b")
     assert (row.version, row.deleted) == (4, True)
 
@@ -75,11 +66,11 @@ def test_records_are_indexed_and_removed_from_search(
     index = index_source(settings)()
     assert index is not None
     values = record_values("c", 1, {"title": "Quiet harbour", "tags": ["boats"]})
-    _deliver(handler, stream_record("INSERT", values, 100))
+    deliver(handler, stream_record("INSERT", values, 100))
     (hit,) = index.search("harbour").hits
     assert hit.id == "c"
     assert hit.highlights["title"] == ["Quiet <em>harbour</em>"]
-    _deliver(handler, stream_record("REMOVE", values, 200), stream_record("INSERT", values, 100))
+    deliver(handler, stream_record("REMOVE", values, 200), stream_record("INSERT", values, 100))
     assert index.search("harbour").hits == []
 
 

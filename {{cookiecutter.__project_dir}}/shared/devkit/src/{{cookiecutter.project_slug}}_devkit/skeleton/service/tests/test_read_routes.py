@@ -4,14 +4,13 @@ from the search index, both fed through the deployed stream handler."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from chalice.test import Client
 
 from {{ cookiecutter.project_slug }}_config import ServiceSettings
-from {{ cookiecutter.project_slug }}_devkit.stream_records import event, record_values, stream_record
+from {{ cookiecutter.project_slug }}_devkit.stream_records import deliver, record_values, stream_record
 
 from app import app
 from chalicelib.composition import build_dependencies, dependencies
@@ -24,14 +23,9 @@ DAILY, SEARCH = "/__service__/stats/daily", "/__service__/search"
 
 
 @pytest.fixture
-def wired(settings: ServiceSettings, migrated: Engine) -> Iterator[Client]:
-    with dependencies.override(build_dependencies(settings)), Client(app) as client:
-        yield client
-
-
-def _feed(client: Client, *records: dict[str, Any]) -> None:
-    response = client.lambda_.invoke("on_record_change", event(*records))
-    assert response.payload == {"batchItemFailures": []}
+def wired(client: Client, migrated: Engine) -> Client:
+    """The app on this test's stage, its database migrated."""
+    return client
 
 
 def _get(client: Client, path: str, headers: dict[str, str]) -> Any:
@@ -42,9 +36,9 @@ def test_daily_counts_are_sorted_by_day_and_leave_deleted_records_out(
     wired: Client, headers: dict[str, str]
 ) -> None:
     days = {"a": 3, "b": 1, "c": 3, "d": 2, "e": 1}
-    _feed(wired, *(stream_record("INSERT", record_values(i, 1, {}, day), 100 + n)
+    deliver(wired, *(stream_record("INSERT", record_values(i, 1, {}, day), 100 + n)
                    for n, (i, day) in enumerate(days.items())))  # fmt: skip
-    _feed(wired, stream_record("REMOVE", record_values("e", 1, {}, 1), 200))
+    deliver(wired, stream_record("REMOVE", record_values("e", 1, {}, 1), 200))
     body = _get(wired, DAILY, headers).json_body
     assert body == {
         "days": [
@@ -59,7 +53,7 @@ def test_daily_counts_are_sorted_by_day_and_leave_deleted_records_out(
 
 
 def test_search_ranks_highlights_and_pages(wired: Client, headers: dict[str, str]) -> None:
-    _feed(
+    deliver(
         wired,
         stream_record("INSERT", record_values("once", 1, {"title": "a lantern"}), 100),
         stream_record("INSERT", record_values("twice", 1, {"title": "lantern, lantern"}), 101),
