@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from {{ cookiecutter.project_slug }}_devkit import ProjectConfig, load_project_config
+from {{ cookiecutter.project_slug }}_devkit.bundle_slimming import UNSHIPPED
 from {{ cookiecutter.project_slug }}_devkit.cold_start_budget import ColdStartBudget
 from {{ cookiecutter.project_slug }}_devkit.package_report import (
     collect,
@@ -62,6 +63,42 @@ def test_bundle_imports_in_a_clean_interpreter(
     app_name, app_file = result.stdout.split()
     assert app_name == f"{project.prefix}-{service}"
     assert Path(app_file).parent == task_root
+
+
+# What the SQL projection and the search adapter use of the libraries that packaging
+# slims (bundle_slimming.UNSHIPPED): they must still import from the zip, as on Lambda.
+_DATA_TIER_IMPORTS = """
+import botocore.credentials
+from sqlalchemy import create_engine, text
+from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+create_engine("postgresql+pg8000://app@proxy.example/app")
+with create_engine("sqlite://").connect() as connection:
+    assert connection.execute(text("select 1")).scalar() == 1
+from {{ cookiecutter.project_slug }}_search.opensearch import opensearch_client
+credentials = botocore.credentials.Credentials("id", "key")
+opensearch_client("https://c.eu-west-1.aoss.amazonaws.com", "eu-west-1", "aoss", credentials)
+print("ok")
+"""
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_the_slimmed_bundle_still_imports_the_sql_and_search_libraries(
+    service: str, packaged: Path, lambda_python: Path, tmp_path: Path
+) -> None:
+    task_root = tmp_path / "var-task"
+    with zipfile.ZipFile(packaged / service / "package" / "deployment.zip") as archive:
+        names = archive.namelist()
+        archive.extractall(task_root)
+    assert not [name for name in names if name.startswith(tuple(UNSHIPPED))]
+    assert "opensearchpy/__init__.py" in names  # a stage with search needs it
+    script = f"import sys; sys.path.insert(0, {str(task_root)!r})\n{_DATA_TIER_IMPORTS}"
+    result = subprocess.run(
+        [str(lambda_python), "-I", "-c", script], cwd=tmp_path, capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -11,9 +11,8 @@ import pytest
 from {{ cookiecutter.project_slug }}_devkit import ProjectConfig
 from {{ cookiecutter.project_slug }}_devkit.cfn_template import load_template
 
-SEARCH = ("SearchEncryptionPolicy", "SearchNetworkPolicy", "SearchAccessPolicy", "SearchCollection")
+SEARCH = ("SearchEncryptionPolicy", "SearchNetworkPolicy", "SearchCollection")
 NAMES = {"Project": "acme", "Stage": "dev"}
-ROLES = "arn:aws:iam::111122223333:role/notes,arn:aws:iam::111122223333:role/profiles"
 
 
 @pytest.fixture(scope="module")
@@ -23,26 +22,22 @@ def template(project: ProjectConfig) -> dict[str, Any]:
 
 def policy(resource: dict[str, Any]) -> Any:
     """The resource's policy document as CloudFormation's Fn::Sub would render it."""
-    sub = resource["Properties"]["Policy"]["Fn::Sub"]
-    text, variables = (sub, {}) if isinstance(sub, str) else sub
-    values = dict(NAMES)
-    if "Principals" in variables:
-        assert variables["Principals"] == {
-            "Fn::Join": ['","', {"Fn::Split": [",", {"Ref": "SearchPrincipals"}]}]
-        }
-        values["Principals"] = '","'.join(ROLES.split(","))
-    for name, value in values.items():
+    text = resource["Properties"]["Policy"]["Fn::Sub"]
+    for name, value in NAMES.items():
         text = text.replace("${" + name + "}", value)
     return json.loads(text)
 
 
-def test_search_exists_only_when_principals_are_named(template: dict[str, Any]) -> None:
-    assert template["Parameters"]["SearchPrincipals"]["Default"] == ""
-    assert template["Conditions"]["HasSearch"] == {
-        "Fn::Not": [{"Fn::Equals": [{"Ref": "SearchPrincipals"}, ""]}]
-    }
+def test_search_exists_only_when_the_stage_turns_it_on(template: dict[str, Any]) -> None:
+    # A collection bills per hour from creation: off unless invoke.yaml says `search: true`.
+    assert template["Parameters"]["Search"]["Default"] == "off"
+    assert template["Parameters"]["Search"]["AllowedValues"] == ["off", "on"]
+    assert template["Conditions"]["HasSearch"] == {"Fn::Equals": [{"Ref": "Search"}, "on"]}
     for logical_id in SEARCH:
         assert template["Resources"][logical_id]["Condition"] == "HasSearch"
+    # Who may use it is each service stack's own data access policy (test_service_data_tier).
+    kinds = {resource["Type"] for resource in template["Resources"].values()}
+    assert "AWS::OpenSearchServerless::AccessPolicy" not in kinds
 
 
 def test_the_collection_is_a_search_collection_made_after_its_security_policies(
@@ -80,25 +75,12 @@ def test_the_network_policy_opens_the_collection_endpoint_only(template: dict[st
     assert rule_set["AllowFromPublic"] is True
 
 
-def test_the_access_policy_grants_the_named_roles_their_indexes_and_no_deletion(
-    template: dict[str, Any],
-) -> None:
-    resource = template["Resources"]["SearchAccessPolicy"]
-
-    assert resource["Properties"]["Type"] == "data"
-    (statement,) = policy(resource)
-    assert statement["Principal"] == ROLES.split(",")
-    rules = {rule["ResourceType"]: rule for rule in statement["Rules"]}
-    assert rules["index"]["Resource"] == ["index/acme-dev/*"]
-    assert "aoss:WriteDocument" in rules["index"]["Permission"]
-    assert "aoss:DeleteIndex" not in rules["index"]["Permission"]
-    assert "aoss:*" not in rules["index"]["Permission"]
-    assert rules["collection"]["Resource"] == ["collection/acme-dev"]
-
-
 def test_the_collection_endpoint_is_exported_for_the_services(template: dict[str, Any]) -> None:
     output = template["Outputs"]["SearchCollectionEndpoint"]
 
     assert output["Condition"] == "HasSearch"
     assert output["Value"] == {"Fn::GetAtt": ["SearchCollection", "CollectionEndpoint"]}
     assert output["Export"] == {"Name": {"Fn::Sub": "${AWS::StackName}-SearchCollectionEndpoint"}}
+    arn = template["Outputs"]["SearchCollectionArn"]
+    assert arn["Value"] == {"Fn::GetAtt": ["SearchCollection", "Arn"]}
+    assert arn["Export"] == {"Name": {"Fn::Sub": "${AWS::StackName}-SearchCollectionArn"}}

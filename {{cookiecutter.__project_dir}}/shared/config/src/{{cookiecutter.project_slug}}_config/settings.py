@@ -87,6 +87,12 @@ class ServiceSettings(Settings):
     # The SQL projection's database (postgresql:// or sqlite:///); a secret, as it may
     # hold a password. Empty: the local SQLite file under `local_state_dir`, if set.
     database_url: SecretStr = SecretStr("")
+    # A deployed stage's database (infra/stage.yaml HasSql): the secret RDS keeps its
+    # credentials in, and RDS Proxy's endpoint; the engine reads the credentials when it
+    # connects, so no password is in the environment. Wins over `database_url`.
+    database_secret_arn: str = ""
+    database_host: str = ""
+    database_name: str = "app"
     # The stage's OpenSearch endpoint. Empty: SQLite FTS5 under `local_state_dir`, if set.
     search_url: str = ""
     # Where a local run keeps its SQLite database and search files (`invoke dev` sets

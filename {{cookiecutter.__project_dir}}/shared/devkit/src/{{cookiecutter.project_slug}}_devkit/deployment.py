@@ -57,6 +57,23 @@ def secret_reference(
     return SecretReference(name, tuple(sorted(values)), version)
 
 
+def stage_parameters(project: ProjectConfig, stage: StageConfig) -> dict[str, str]:
+    """The stage stack's parameters from the stage's settings in invoke.yaml.
+
+    `sql` turns on the SQL tier (HasSql) and `search` the collection (HasSearch); the
+    services' packages follow the same settings (sam_template.release_template), so a
+    service imports only what its stage stack exports.
+    """
+    return {
+        "Project": project.prefix,
+        "Stage": stage.name,
+        "AlertEmail": stage.alert_email,
+        "SqlVpcId": stage.sql_vpc_id,
+        "SqlSubnetIds": ",".join(stage.sql_subnet_ids),
+        "Search": "on" if stage.search else "off",
+    }
+
+
 def deploy_stage(
     project: ProjectConfig,
     stage: StageConfig,
@@ -81,9 +98,7 @@ def deploy_stage(
     bucket = artifact_bucket(project, account, stage.region)
     progress(f"== {stage.name}: stage stack {project.stack_name(stage.name)} (infra/stage.yaml)")
     parameters = {
-        "Project": project.prefix,
-        "Stage": stage.name,
-        "AlertEmail": stage.alert_email,
+        **stage_parameters(project, stage),
         "NotifierCodeKey": upload_notifier(s3, bucket, stage.region, notifier_zip(project)),
     }
     outputs = deploy_stage_stack(project, stage.name, clients, parameters, progress, polling)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,8 @@ from typing import Any
 import yaml
 
 CONFIG_FILE = "invoke.yaml"
+_VPC = re.compile(r"vpc-[0-9a-f]{8,17}")
+_SUBNET = re.compile(r"subnet-[0-9a-f]{8,17}")
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,17 @@ class StageConfig:
     canary_minutes: float = 10.0
     # SnapStart on the published versions of the stage's functions (Python 3.12 and later).
     snapstart: bool = False
+    # The SQL tier (infra/stage.yaml HasSql): the VPC and private subnets of Aurora and
+    # RDS Proxy, which the services' functions join. Empty: no SQL on AWS.
+    sql_vpc_id: str = ""
+    sql_subnet_ids: tuple[str, ...] = ()
+    # An OpenSearch Serverless collection for the stage (HasSearch); it bills from creation.
+    search: bool = False
+
+    @property
+    def has_sql(self) -> bool:
+        """True when the stage's stack builds the SQL tier and the services use it."""
+        return bool(self.sql_vpc_id)
 
 
 @dataclass(frozen=True)
@@ -108,6 +122,9 @@ def load_project_config(root: Path | None = None) -> ProjectConfig:
             canary_percent=int(values.get("canary_percent", 10)),
             canary_minutes=float(values.get("canary_minutes", 10)),
             snapstart=bool(values.get("snapstart", False)),
+            sql_vpc_id=str((values.get("sql") or {}).get("vpc_id", "")),
+            sql_subnet_ids=tuple(map(str, (values.get("sql") or {}).get("subnet_ids", ()))),
+            search=bool(values.get("search", False)),
         )
         for name, values in raw["stages"].items()
     }
@@ -140,6 +157,15 @@ def _stage_problems(stage: StageConfig, python: str) -> list[str]:
         )
     if stage.snapstart and tuple(map(int, python.split("."))) < (3, 12):
         problems.append(f"stage {stage.name}: SnapStart needs Python 3.12 or later")
+    if (stage.has_sql or stage.sql_subnet_ids) and not (
+        _VPC.fullmatch(stage.sql_vpc_id)
+        and len(stage.sql_subnet_ids) >= 2
+        and all(_SUBNET.fullmatch(subnet) for subnet in stage.sql_subnet_ids)
+    ):
+        problems.append(
+            f"stage {stage.name}: sql needs vpc_id (vpc-...) and subnet_ids, two private "
+            "subnets (subnet-...) in two Availability Zones at least"
+        )
     return problems
 
 

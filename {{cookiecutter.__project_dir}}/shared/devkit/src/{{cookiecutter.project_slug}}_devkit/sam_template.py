@@ -13,12 +13,16 @@ function, so `bind_to_alias` does that after packaging;
 `with_stream_failure_handling` gives every DynamoDB stream event the failure
 handling Chalice cannot declare, with the stage stack's queue as its on-failure
 destination; `import_stage_values` swaps the placeholder stream
-ARN Chalice was given for the stage stack's export.
+ARN Chalice was given for the stage stack's export; `with_data_tier` gives the function
+roles what a stage with SQL or search needs (release_template puts the functions in the
+SQL tier's VPC and gives them the endpoints, never a password).
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 import re
 from typing import Any
 
@@ -28,6 +32,28 @@ ALIAS = "live"
 SERVERLESS_FUNCTION = "AWS::Serverless::Function"
 # What a service's handlers read of the stage stack's outputs, by environment variable.
 STAGE_OUTPUTS = {"APP_USER_POOL_ID": "UserPoolId", "APP_USER_POOL_CLIENT_IDS": "UserPoolClientId"}
+# Of a stage with SQL (infra/stage.yaml HasSql): where RDS Proxy is and which secret holds
+# the credentials, never the credentials; the engine reads them when it connects.
+SQL_OUTPUTS = {
+    "APP_DATABASE_SECRET_ARN": "DatabaseSecretArn",  # pragma: allowlist secret (an ARN's name)
+    "APP_DATABASE_HOST": "DatabaseProxyEndpoint",
+}
+# DatabaseName of the stage stack's DatabaseCluster.
+SQL_DATABASE = "app"
+# Of a stage with search (HasSearch): the collection's endpoint, signed for `aoss`.
+SEARCH_OUTPUTS = {"APP_SEARCH_URL": "SearchCollectionEndpoint"}
+# What a function needs to make and drop its network interfaces in the VPC (AWS's own).
+VPC_ACCESS_POLICY = (
+    "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
+)
+# What a service may do with its own index of the stage's collection, and no more:
+# no index deletion, no other service's index.
+SEARCH_INDEX_PERMISSIONS = (
+    "aoss:CreateIndex", "aoss:DescribeIndex", "aoss:UpdateIndex",
+    "aoss:ReadDocument", "aoss:WriteDocument",
+)  # fmt: skip
+# OpenSearch Serverless policy names: 3-32 characters of [a-z0-9-], a letter first.
+_POLICY_NAME_LENGTH = 32
 _FUNCTION_ARN = re.compile(r"\$\{(\w+)\.Arn\}")
 # How every DynamoDB stream event source mapping treats a failing batch (Lambda's
 # documented partial batch semantics). Handlers return `batchItemFailures`, so Lambda
@@ -94,6 +120,24 @@ def release_template(
     }
     if stage.snapstart:
         function["SnapStart"] = {"ApplyOn": "PublishedVersions"}
+    variables = function["Environment"]["Variables"]
+    if stage.has_sql:
+        # Every function joins the SQL tier's subnets in the group the proxy admits.
+        function["VpcConfig"] = {
+            "SecurityGroupIds": [
+                {"Fn::ImportValue": export_name(stage_stack, "ServiceSecurityGroupId")}
+            ],
+            "SubnetIds": {
+                "Fn::Split": [
+                    ",",
+                    {"Fn::ImportValue": export_name(stage_stack, "DatabaseSubnetIds")},
+                ]
+            },
+        }
+        variables.update(_imported(stage_stack, SQL_OUTPUTS))
+        variables["APP_DATABASE_NAME"] = SQL_DATABASE
+    if stage.search:
+        variables.update(_imported(stage_stack, SEARCH_OUTPUTS))
     merged: dict[str, Any] = {"Globals": {"Function": function}}
     if stage.deployment == "canary":
         # CodeDeploy's predefined canaries are 10 % for 5, 10, 15 or 30 minutes; the
@@ -114,6 +158,126 @@ def release_template(
             }
         }
     return merged
+
+
+def _imported(stage_stack: str, outputs: dict[str, str]) -> dict[str, Any]:
+    return {
+        variable: {"Fn::ImportValue": export_name(stage_stack, output)}
+        for variable, output in outputs.items()
+    }
+
+
+def search_access_policy_name(prefix: str, stage: str, service: str) -> str:
+    """The name of a service's data access policy on its stage's collection (unique per
+    account and region, as policy names must be), shortened with a digest past 32 characters."""
+    name = f"{prefix}-{stage}-{service}".replace("_", "-")
+    if len(name) <= _POLICY_NAME_LENGTH:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"{name[: _POLICY_NAME_LENGTH - 9].rstrip('-')}-{digest}"
+
+
+def function_roles(template: dict[str, Any]) -> list[str]:
+    """Logical ids of the template's IAM roles that Lambda assumes (Chalice makes one per
+    function, or one for all)."""
+    return [
+        logical_id
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == "AWS::IAM::Role"
+        and "lambda.amazonaws.com" in json.dumps(resource["Properties"]["AssumeRolePolicyDocument"])
+    ]
+
+
+def with_data_tier(
+    template: dict[str, Any], prefix: str, service: str, stage: StageConfig, stage_stack: str
+) -> dict[str, Any]:
+    """The template with what the stage's SQL and search tiers need of the function roles.
+
+    SQL: reading the database's secret (that one secret, imported from the stage stack)
+    and AWS's VPC access policy (the network interfaces of functions in a VPC). Search:
+    `aoss:APIAccessAll` on the stage's collection (IAM's half), and a data access policy
+    naming the roles and the service's own index (the collection's half). release_template
+    sets the VPC and the environment. A stage with neither gets the template unchanged.
+    """
+    result = copy.deepcopy(template)
+    roles = function_roles(result)
+    statements: list[dict[str, Any]] = []
+    if stage.has_sql:
+        statements.append(
+            {
+                "Sid": "StageDatabaseSecret",
+                "Effect": "Allow",
+                "Action": "secretsmanager:GetSecretValue",  # pragma: allowlist secret
+                "Resource": {"Fn::ImportValue": export_name(stage_stack, "DatabaseSecretArn")},
+            }
+        )
+    if stage.search:
+        statements.append(
+            {
+                "Sid": "StageSearchCollection",
+                "Effect": "Allow",
+                "Action": "aoss:APIAccessAll",
+                "Resource": {"Fn::ImportValue": export_name(stage_stack, "SearchCollectionArn")},
+            }
+        )
+    if not statements:
+        return result
+    for logical_id in roles:
+        properties = result["Resources"][logical_id]["Properties"]
+        properties.setdefault("Policies", []).append(
+            {
+                "PolicyName": "stage-data-tier",
+                "PolicyDocument": {"Version": "2012-10-17", "Statement": copy.deepcopy(statements)},
+            }
+        )
+        if stage.has_sql:
+            managed = properties.setdefault("ManagedPolicyArns", [])
+            managed.append({"Fn::Sub": VPC_ACCESS_POLICY})
+    if stage.search:
+        result["Resources"]["SearchAccessPolicy"] = _search_access_policy(
+            prefix, service, stage.name, roles
+        )
+    return result
+
+
+def _search_access_policy(
+    prefix: str, service: str, stage: str, roles: list[str]
+) -> dict[str, Any]:
+    collection = f"{prefix}-{stage}"
+    rules = [
+        {
+            "ResourceType": "index",
+            # search_index's name for the service's index: `<stage>-<service>`.
+            "Resource": [f"index/{collection}/{stage}-{service}"],
+            "Permission": list(SEARCH_INDEX_PERMISSIONS),
+        },
+        {
+            "ResourceType": "collection",
+            "Resource": [f"collection/{collection}"],
+            "Permission": ["aoss:DescribeCollectionItems"],
+        },
+    ]
+    # Each role's ARN through a Sub variable (concatenated: the template's renderer reads
+    # doubled braces as its own).
+    principals = ["${" + f"Role{index}" + "}" for index in range(len(roles))]
+    text = json.dumps([{"Rules": rules, "Principal": principals}], separators=(",", ":"))
+    return {
+        "Type": "AWS::OpenSearchServerless::AccessPolicy",
+        "Properties": {
+            "Name": search_access_policy_name(prefix, stage, service),
+            "Type": "data",
+            "Description": f"The {service} service's functions and its index in {collection}",
+            "Policy": {
+                "Fn::Sub": [
+                    text,
+                    {
+                        f"Role{index}": {"Fn::GetAtt": [role, "Arn"]}
+                        for index, role in enumerate(roles)
+                    },
+                ]
+            },
+        },
+    }
 
 
 def functions_of(template: dict[str, Any]) -> list[str]:

@@ -6,9 +6,11 @@ with the runtime shared packages installed into its vendor/. `chalice package
 --merge-template` then writes the SAM template with the stage's release settings
 merged in (sam_template.release_template), and only what a merge cannot say is
 changed afterwards: integrations and permissions onto the alias, the stream ARN and
-the stream's on-failure queue imported from the stage stack, and bytecode for the
-runtime's Python added to the zip (bundle_bytecode.py: Lambda cannot write it, so a
-zip without it compiles on every cold start).
+the stream's on-failure queue imported from the stage stack, the function roles' grants
+on the stage's database secret and search collection (sam_template.with_data_tier),
+library parts no service imports left out of the zip (bundle_slimming.py), and
+bytecode for the runtime's Python added to it (bundle_bytecode.py: Lambda cannot
+write it, so a zip without it compiles on every cold start).
 
 Secret values never reach the template: each key of the stage's secret becomes a
 CloudFormation dynamic reference to the version read at packaging time, resolved by
@@ -27,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .bundle_bytecode import add_bytecode, running_python
+from .bundle_slimming import drop_unshipped
 from .cfn_template import failure_queue_output_key, stream_output_key
 from .project_config import ProjectConfig, StageConfig
 from .sam_template import (
@@ -34,6 +37,7 @@ from .sam_template import (
     export_name,
     import_stage_values,
     release_template,
+    with_data_tier,
     with_stream_failure_handling,
 )
 
@@ -142,6 +146,8 @@ def package_service(
         last = (packaged.stderr.strip().splitlines() or ["no output"])[-1]
         raise PackagingError(f"chalice package failed for {service}: {last}")
     package = ServicePackage(service, folder)
+    dropped = drop_unshipped(package.archive)
+    progress(f"{service}: {dropped / 1024:.0f} KiB of library parts no service imports left out")
     compiled = add_bytecode(package.archive, project.python)
     progress(
         f"{service}: {compiled} modules compiled for Python {project.python}"
@@ -156,6 +162,7 @@ def package_service(
         placeholder,
         stream,
     )
+    template = with_data_tier(template, project.prefix, service, stage, stack)
     package.template_path.write_text(json.dumps(template, indent=2) + "\n", encoding="utf-8")
     progress(f"{service}: {package.archive} ({package.archive.stat().st_size / 1024:.0f} KiB)")
     return package

@@ -4,6 +4,11 @@ A Lambda container serves one request at a time, so it needs one connection: the
 pool holds one (pool_size=1, no overflow), checks it before use (a frozen container
 wakes up with a connection the proxy may have closed) and recycles it before RDS
 Proxy's idle timeout would. Many containers share the database through RDS Proxy.
+
+On AWS the engine's URL holds no password: `secret_engine` reads the credentials from
+the database's secret each time the pool opens a connection (the first query of a
+container, then at most every POOL_RECYCLE_SECONDS), so a password RDS rotates reaches
+the next connection and none is ever in the environment or a template.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .credentials import DatabaseReference, url_from_secret
+from .credentials import DatabaseReference, credential_free_url, read_credentials
 from .errors import DatabaseNotConfigured
 from .urls import database_url
 
@@ -51,7 +56,36 @@ def get_engine(environ: Mapping[str, str] | None = None, secrets_client: Any = N
 
         secrets_client = boto3.client("secretsmanager")
     reference = DatabaseReference(secret_arn, host, environ.get("APP_DATABASE_NAME") or "app")
-    return engine_for(url_from_secret(secrets_client, reference))
+    return secret_engine(reference, secrets_client)
+
+
+def secret_engine(reference: DatabaseReference, secrets_client: Any = None) -> Engine:
+    """The one engine of the database `reference` names, signing in with its secret's
+    credentials, read when a connection opens (boto3's client is made at the first one)."""
+    key = f"{reference.host}:{reference.port}/{reference.database} as {reference.secret_arn}"
+    with _LOCK:
+        engine = _ENGINES.get(key)
+        if engine is None:
+            engine = _ENGINES[key] = _new_engine(
+                credential_free_url(reference), _SecretCredentials(reference, secrets_client)
+            )
+        return engine
+
+
+class _SecretCredentials:
+    """Puts the secret's username and password into each new connection's parameters."""
+
+    def __init__(self, reference: DatabaseReference, secrets_client: Any) -> None:
+        self._reference = reference
+        self._client = secrets_client
+
+    def __call__(self, dialect: Any, record: Any, cargs: Any, cparams: dict[str, Any]) -> None:
+        if self._client is None:
+            import boto3  # part of the Lambda runtime
+
+            self._client = boto3.client("secretsmanager")
+        username, password = read_credentials(self._client, self._reference.secret_arn)
+        cparams.update(user=username, password=password)
 
 
 def engine_for(url: str) -> Engine:
@@ -71,8 +105,8 @@ def dispose_engines() -> None:
         _ENGINES.clear()
 
 
-def _new_engine(url: str) -> Engine:
-    from sqlalchemy import create_engine
+def _new_engine(url: str, credentials: _SecretCredentials | None = None) -> Engine:
+    from sqlalchemy import create_engine, event
     from sqlalchemy.engine import make_url
 
     parsed = make_url(url)
@@ -88,4 +122,7 @@ def _new_engine(url: str) -> Engine:
         if mode in _TLS_MODES:
             options["connect_args"] = {"ssl_context": ssl.create_default_context()}
     options.update(pool_size=1, max_overflow=0, pool_recycle=POOL_RECYCLE_SECONDS)
-    return create_engine(parsed, **options)
+    engine = create_engine(parsed, **options)
+    if credentials is not None:
+        event.listen(engine, "do_connect", credentials)
+    return engine

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from {{ cookiecutter.project_slug }}_config import ServiceSettings
 from {{ cookiecutter.project_slug }}_sql import local_database_url
+from {{ cookiecutter.project_slug }}_sql.credentials import DatabaseReference
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -35,7 +36,24 @@ def sql_url(settings: ServiceSettings) -> str | None:
 
 
 def engine_source(settings: ServiceSettings) -> Callable[[], Engine | None]:
-    """A function returning the stage's engine (one per URL and process), or None."""
+    """A function returning the stage's engine (one per database and process), or None.
+
+    A deployed stage with SQL names its database's secret and RDS Proxy's endpoint: the
+    engine reads the credentials from the secret when it connects (never at import).
+    """
+    if settings.database_secret_arn:
+        reference = DatabaseReference(
+            secret_arn=settings.database_secret_arn,
+            host=settings.database_host,
+            database=settings.database_name,
+        )
+
+        def engine_from_secret() -> Engine | None:
+            from {{ cookiecutter.project_slug }}_sql.engine import secret_engine
+
+            return secret_engine(reference)
+
+        return engine_from_secret
     url = sql_url(settings)
 
     def engine() -> Engine | None:
