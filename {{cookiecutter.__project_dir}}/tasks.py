@@ -3,6 +3,7 @@
 from invoke import Collection
 
 from devtasks import (
+    api,
     auth,
     benchmarks,
     database,
@@ -36,3 +37,4 @@ ns.add_task(local_dev.dev)
 ns.add_collection(auth.ns)
 ns.add_collection(benchmarks.ns)
 ns.add_collection(services.ns)
+ns.add_collection(api.ns)

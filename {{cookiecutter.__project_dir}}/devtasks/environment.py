@@ -24,7 +24,9 @@ LOCK_SOURCE = "requirements/dev.in"
 def setup(c: Context, python: str = "", recreate: bool = False) -> None:
     """Bring .venv up to date: locked tools, shared packages (editable), services' requirements.
 
-    The work is scripts/bootstrap's, which makes .venv before any Invoke exists.
+    The work is scripts/bootstrap's, which makes .venv before any Invoke exists. It
+    also installs the Node tools of package-lock.json (`invoke api.*`) with npm ci
+    when the lock changed or node_modules/ is missing.
     """
     options = [f"--python {shlex.quote(python)}"] if python else []
     if recreate:

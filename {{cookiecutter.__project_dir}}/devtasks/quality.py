@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from invoke import Context, task
 
+from .api_validators import check_validators
 from .layout import PYTHON_SOURCES, SHARED, require_venv, service_names, venv_bin
 
 SOURCES = " ".join(PYTHON_SOURCES)
@@ -12,8 +13,10 @@ INFRA_TEMPLATES = "infra/*.yaml"
 
 @task()
 def lint(c: Context) -> None:
-    """Check style (ruff, black), types (mypy) and the CloudFormation of infra/ (cfn-lint)."""
+    """Check style (ruff, black), types (mypy), the CloudFormation of infra/ (cfn-lint), and that
+    each service's generated request validators match its openapi.yaml."""
     require_venv()
+    check_validators()
     c.run(f"{venv_bin('ruff')} check {SOURCES}", echo=True)
     c.run(f"{venv_bin('black')} --check --quiet {SOURCES}", echo=True)
     c.run(f"{venv_bin('cfn-lint')} {INFRA_TEMPLATES}", echo=True)

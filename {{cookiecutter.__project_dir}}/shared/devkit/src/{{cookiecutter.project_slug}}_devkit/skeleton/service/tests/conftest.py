@@ -9,6 +9,7 @@ from chalice.test import Client
 
 from {{ cookiecutter.project_slug }}_config import ServiceSettings
 from {{ cookiecutter.project_slug }}_devkit import ProjectConfig, StageResources
+from {{ cookiecutter.project_slug }}_devkit.contract_client import ContractClient
 from {{ cookiecutter.project_slug }}_devkit.user_tokens import Tokens
 
 from app import app
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
 SERVICE = "__service__"
+OPENAPI = Path(__file__).resolve().parents[1] / "openapi.yaml"
 
 
 @pytest.fixture
@@ -64,8 +66,23 @@ def migrated(settings: ServiceSettings) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def client(settings: ServiceSettings) -> Iterator[Client]:
-    """The app wired to this test's own stage on the local cloud."""
+def contract_client() -> Callable[[], Client]:
+    """Makes test clients of the app that check every response against openapi.yaml
+    (ContractViolation when a handler drifts from it)."""
+    return lambda: ContractClient(app, OPENAPI)
+
+
+@pytest.fixture
+def client(settings: ServiceSettings, contract_client: Callable[[], Client]) -> Iterator[Client]:
+    """The app wired to this test's own stage on the local cloud, its responses checked."""
+    with dependencies.override(build_dependencies(settings)), contract_client() as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def unchecked_client(settings: ServiceSettings) -> Iterator[Client]:
+    """The app on this test's own stage through a plain test client: for tools that check
+    each response themselves (schemathesis, Newman) and must get a drifting one as it is."""
     with dependencies.override(build_dependencies(settings)), Client(app) as test_client:
         yield test_client
 

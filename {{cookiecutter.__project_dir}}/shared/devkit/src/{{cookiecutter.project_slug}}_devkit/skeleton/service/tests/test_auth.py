@@ -27,7 +27,6 @@ from {{ cookiecutter.project_slug }}_devkit.user_tokens import (
     stranger_key,
 )
 
-from app import app
 from chalicelib.composition import build_dependencies, dependencies
 
 pytestmark = pytest.mark.integration
@@ -215,13 +214,17 @@ def slow_jwks() -> Iterator[str]:
 
 @pytest.mark.parametrize("where", ["slow", "down"])
 def test_unreachable_keys_fail_closed(
-    settings: ServiceSettings, admin: Tokens, slow_jwks: str, where: str
+    settings: ServiceSettings,
+    admin: Tokens,
+    slow_jwks: str,
+    where: str,
+    contract_client: Callable[[], Client],
 ) -> None:
     url = slow_jwks if where == "slow" else "http://127.0.0.1:9/jwks.json"
     pool = UserPool(settings.region, settings.user_pool_id, settings.accepted_client_ids)
     verifier = TokenVerifier(pool, JwksCache(url, timeout=0.5))
     wired = dataclasses.replace(build_dependencies(settings), verifier=verifier)
-    with dependencies.override(wired), Client(app) as client:
+    with dependencies.override(wired), contract_client() as client:
         started = time.monotonic()
         response = client.http.get(
             RECORDS, headers={"Authorization": f"Bearer {admin.access_token}"}
@@ -232,7 +235,9 @@ def test_unreachable_keys_fail_closed(
     assert elapsed < 5  # bounded by the fetch timeout, not by the endpoint
 
 
-def test_without_a_user_pool_every_guarded_route_is_503(settings: ServiceSettings) -> None:
+def test_without_a_user_pool_every_guarded_route_is_503(
+    settings: ServiceSettings, contract_client: Callable[[], Client]
+) -> None:
     unconfigured = dataclasses.replace(settings, user_pool_id="")
-    with dependencies.override(build_dependencies(unconfigured)), Client(app) as client:
+    with dependencies.override(build_dependencies(unconfigured)), contract_client() as client:
         assert client.http.get(RECORDS).status_code == 503

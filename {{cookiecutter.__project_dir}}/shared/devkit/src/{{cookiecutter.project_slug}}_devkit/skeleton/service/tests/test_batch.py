@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -15,7 +15,6 @@ from {{ cookiecutter.project_slug }}_config import ServiceSettings
 from {{ cookiecutter.project_slug }}_data import RecordRepository, dynamodb_client
 from {{ cookiecutter.project_slug }}_data.limits import MAX_BATCH_ITEMS
 
-from app import app
 from chalicelib.composition import build_dependencies, dependencies
 from chalicelib.records import RecordService
 
@@ -55,11 +54,12 @@ def test_a_hundred_records_are_stored_in_one_request(
 @pytest.mark.parametrize(
     ("body", "names"),
     [
-        ({"items": []}, "1 to 100"),
-        ({"items": [{}] * (MAX_BATCH_ITEMS + 1)}, "1 to 100"),
-        ({"items": [{}], "extra": 1}, "nothing else"),
+        ({"items": []}, "body.items must contain at least 1 items"),
+        ({"items": [{}] * (MAX_BATCH_ITEMS + 1)}, "body.items must contain less than or equal"),
+        ({"items": [{}], "extra": 1}, "body must not contain {'extra'}"),
+        ({}, "body must contain ['items']"),
         ([{}], "JSON object"),
-        ({"items": [{}, 5]}, "/items/1"),
+        ({"items": [{}, 5]}, "body.items[1] must be object"),
         ({"items": [{"ok": 1}, {"ok": 2}, {"n": 1e300}]}, "/items/2/n"),
         ({"items": [{"": 1}]}, "/items/0"),
     ],
@@ -92,14 +92,16 @@ class RefusingClient:
 
 
 @pytest.fixture
-def refusing_client(settings: ServiceSettings) -> Iterator[Client]:
+def refusing_client(
+    settings: ServiceSettings, contract_client: Callable[[], Client]
+) -> Iterator[Client]:
     """The app with a table that keeps refusing some items, as a throttled partition would."""
     refusing: Any = RefusingClient(dynamodb_client(settings.region))
     records = RecordService(
         RecordRepository(refusing, settings.table_name), new_id=lambda: uuid.uuid4().hex
     )
     wired = dataclasses.replace(build_dependencies(settings), records=records)
-    with dependencies.override(wired), Client(app) as test_client:
+    with dependencies.override(wired), contract_client() as test_client:
         yield test_client
 
 

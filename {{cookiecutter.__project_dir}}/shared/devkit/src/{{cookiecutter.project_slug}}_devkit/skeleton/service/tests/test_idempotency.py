@@ -15,7 +15,6 @@ from {{ cookiecutter.project_slug }}_config import ServiceSettings
 from {{ cookiecutter.project_slug }}_devkit.pytest_plugin import ManualClock
 from {{ cookiecutter.project_slug }}_devkit.user_tokens import Tokens
 
-from app import app
 from chalicelib.composition import build_dependencies, dependencies
 
 pytestmark = pytest.mark.integration
@@ -23,11 +22,13 @@ DAY = 24 * 60 * 60
 
 
 @pytest.fixture
-def client(settings: ServiceSettings, manual_clock: ManualClock) -> Iterator[Client]:
+def client(
+    settings: ServiceSettings, manual_clock: ManualClock, contract_client: Callable[[], Client]
+) -> Iterator[Client]:
     """The app on this test's stage, its idempotency records expiring by `manual_clock`."""
     with (
         dependencies.override(build_dependencies(settings, manual_clock)),
-        Client(app) as test_client,
+        contract_client() as test_client,
     ):
         yield test_client
 
@@ -123,9 +124,9 @@ def test_a_malformed_key_is_400(client: Client, headers: dict[str, str], key: st
 
 
 def test_without_a_sessions_table_a_key_is_503_and_nothing_is_stored(
-    settings: ServiceSettings, headers: dict[str, str]
+    settings: ServiceSettings, headers: dict[str, str], contract_client: Callable[[], Client]
 ) -> None:
     bare = dataclasses.replace(settings, sessions_table_name="")
-    with dependencies.override(build_dependencies(bare)), Client(app) as client:
+    with dependencies.override(build_dependencies(bare)), contract_client() as client:
         assert _post(client, headers, "k", {"t": 1}).status_code == 503
         assert _stored_ids(client, headers) == []

@@ -4,6 +4,7 @@ from the search index, both fed through the deployed stream handler."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -12,7 +13,6 @@ from chalice.test import Client
 from {{ cookiecutter.project_slug }}_config import ServiceSettings
 from {{ cookiecutter.project_slug }}_devkit.stream_records import deliver, record_values, stream_record
 
-from app import app
 from chalicelib.composition import build_dependencies, dependencies
 
 if TYPE_CHECKING:
@@ -99,10 +99,10 @@ def test_invalid_count_ranges_are_400(wired: Client, headers: dict[str, str], qu
 
 
 def test_a_stage_without_database_or_search_answers_503(
-    settings: ServiceSettings, headers: dict[str, str]
+    settings: ServiceSettings, headers: dict[str, str], contract_client: Callable[[], Client]
 ) -> None:
     bare = dataclasses.replace(settings, local_state_dir="")
-    with dependencies.override(build_dependencies(bare)), Client(app) as client:
+    with dependencies.override(build_dependencies(bare)), contract_client() as client:
         for path in (DAILY, f"{SEARCH}?q=x"):
             response = _get(client, path, headers)
             assert response.status_code == 503
