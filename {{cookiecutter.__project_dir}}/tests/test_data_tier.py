@@ -33,6 +33,7 @@ from {{ cookiecutter.project_slug }}_sql import SqlError
 from {{ cookiecutter.project_slug }}_sql.credentials import DatabaseReference
 
 STACK = "acme-dev"
+# pragma: allowlist nextline secret
 SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:rds!cluster-1"
 SUBNETS = ("subnet-0123456789abcdef0", "subnet-0fedcba9876543210")
 

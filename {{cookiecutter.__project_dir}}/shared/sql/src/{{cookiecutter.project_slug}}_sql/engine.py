@@ -5,7 +5,7 @@ pool holds one (pool_size=1, no overflow), checks it before use (a frozen contai
 wakes up with a connection the proxy may have closed) and recycles it before RDS
 Proxy's idle timeout would. Many containers share the database through RDS Proxy.
 
-On AWS the engine's URL holds no password: `secret_engine` reads the credentials from
+On AWS the engine's URL holds no credentials. `secret_engine` reads them from
 the database's secret each time the pool opens a connection (the first query of a
 container, then at most every POOL_RECYCLE_SECONDS), so a password RDS rotates reaches
 the next connection and none is ever in the environment or a template.

@@ -11,6 +11,7 @@ from {{ cookiecutter.project_slug }}_config import ServiceSettings
 
 from chalicelib.read_sources import engine_source, index_source
 
+# pragma: allowlist nextline secret
 SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:rds!cluster-1"
 
 
