@@ -158,6 +158,10 @@ def test_a_deployed_stage_gives_each_service_its_stack_url(
     stack = project.service_stack_name(stage, service)
     cloudformation.create_stack(StackName=stack, TemplateBody=json.dumps(template))
     try:
+        # LocalStack creates stacks in the background, as CloudFormation does.
+        cloudformation.get_waiter("stack_create_complete").wait(
+            StackName=stack, WaiterConfig={"Delay": 1, "MaxAttempts": 60}
+        )
         assert deployed_urls(project, stage, [service], cloudformation) == {service: url[:-1]}
         with pytest.raises(ServiceNotDeployed, match=f"{missing} is not deployed in stage"):
             deployed_urls(project, stage, [service, missing], cloudformation)
