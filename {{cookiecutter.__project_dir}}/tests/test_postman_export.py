@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -188,6 +189,8 @@ def dev_server(tmp_path: Path, project: ProjectConfig) -> Iterator[tuple[Path, i
                 break
         else:
             raise AssertionError(f"invoke dev stopped with code {server.wait()}")
+        # Keep reading its output, or a full pipe would stall the server mid-run.
+        threading.Thread(target=server.stdout.read, daemon=True).start()
         yield tmp_path, first
     finally:
         server.send_signal(signal.SIGTERM)
